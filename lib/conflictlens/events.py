@@ -1,0 +1,235 @@
+"""What happened, when, where and by whom: event mentions from cue words (``lexicon/events.yaml``).
+
+One row per happening named in a sentence: cues of one family in a sentence collapse into one event named by the
+most specific kind ("explosive-laden truck" beats "attack"). A denial ("denied reports of talks") is kept with
+``negated`` true, a possibility ("talks could resume", an agenda item) with ``hypothetical`` true, and violence spoken
+of in general ("a surge in attacks since 2021") with ``generic`` true: none of them forms an incident.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# Place types from most to least specific: an event takes the most specific locative place of its sentence.
+PLACE_SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "city": 1, "district": 1, "agency": 1, "tehsil": 0,
+                     "province": 2, "region": 3, "border": 3, "country": 4}
+LOCATIVE = re.compile(r"(?:\b(?:in|at|near|inside|into|across|along|on|from|of|outside|around)\b[\w\s’'-]{0,40})$",
+                      re.IGNORECASE)
+LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
+WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """The events lexicon compiled once."""
+
+    cue: re.Pattern
+    group_kind: dict[str, str]
+    kinds: dict[str, dict]
+    negation_before: re.Pattern
+    negation_window: int
+    negation_after: re.Pattern
+    hypothetical: re.Pattern
+    hypothetical_window: int
+    generic: re.Pattern
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(f"(?:{w})" for w in words)
+
+
+_COMPILED: dict[str, EventRules] = {}
+
+
+def _compile(config: dict) -> EventRules:
+    kinds = config["kinds"]
+    parts, group_kind = [], {}
+    # Longer cues first so "suicide attack" wins over "attack" at the same position.
+    for i, (kind, spec) in enumerate(kinds.items()):
+        name = f"k{i}"
+        group_kind[name] = kind
+        cues = sorted(spec["cues"], key=len, reverse=True)
+        parts.append(f"(?P<{name}>{_alternation(cues)})")
+    cue = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    neg = config["negation"]
+    hyp = config["hypothetical"]
+    return EventRules(
+        cue=cue,
+        group_kind=group_kind,
+        kinds=kinds,
+        negation_before=re.compile(r"\b(?:" + _alternation(neg["before"]) + r")\b", re.IGNORECASE),
+        negation_window=int(neg.get("window_before", 8)),
+        negation_after=re.compile(r"\b(?:" + _alternation(neg.get("after", ["$^"])) + r")\b", re.IGNORECASE),
+        hypothetical=re.compile(r"\b(?:" + _alternation(hyp["words"]) + r")\b", re.IGNORECASE),
+        hypothetical_window=int(hyp.get("window", 6)),
+        generic=re.compile(r"\b(?:" + _alternation(config["generic"]["words"]) + r")\b", re.IGNORECASE),
+    )
+
+
+def compile_rules(config: dict) -> EventRules:
+    """Compile the ``events`` lexicon (a dict as read from events.yaml); cached on its content."""
+    import json
+
+    key = json.dumps(config, sort_keys=True)
+    rules = _COMPILED.get(key)
+    if rules is None:
+        rules = _COMPILED[key] = _compile(config)
+    return rules
+
+
+def _last_words(s: str, n: int) -> str:
+    words = WORD.findall(s)
+    return " ".join(words[-n:])
+
+
+def _first_words(s: str, n: int) -> str:
+    words = WORD.findall(s)
+    return " ".join(words[:n])
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _by_sentence(items: list, n: int) -> list[list]:
+    out: list[list] = [[] for _ in range(n)]
+    for it in items:
+        i = _get(it, "sentence_index")
+        if i is not None and 0 <= i < n:
+            out[i].append(it)
+    return out
+
+
+def _pick_date(dates: list, cue_start: int, cue_end: int) -> Any | None:
+    """The date mention nearest the cue, preferring resolved ones."""
+    resolved = [d for d in dates if _get(d, "date_start")]
+    if not resolved:
+        return None
+    return min(resolved, key=lambda d: (min(abs(_get(d, "start") - cue_end), abs(_get(d, "end") - cue_start)),
+                                        _get(d, "start")))
+
+
+def _pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, cue_end: int) -> list[dict]:
+    """The event's place(s): locative places of the sentence, most specific first, with the list they sit in."""
+    if not places:
+        return []
+    locative = [p for p in places if LOCATIVE.search(text[max(sent_start, p["start"] - 48) : p["start"]])]
+    pool = locative or places
+    best = min(pool, key=lambda p: (PLACE_SPECIFICITY.get(p.get("type") or "", 2),
+                                    min(abs(p["start"] - cue_end), abs(p["end"] - cue_start)), p["start"]))
+    # Extend across a list "in Bajaur, North Waziristan and Dera Ismail Khan".
+    ordered = sorted(places, key=lambda p: p["start"])
+    i = ordered.index(best)
+    chosen = [best]
+    j = i
+    while j > 0 and LIST_GLUE.match(text[ordered[j - 1]["end"] : ordered[j]["start"]]):
+        j -= 1
+        chosen.insert(0, ordered[j])
+    j = i
+    while j + 1 < len(ordered) and LIST_GLUE.match(text[ordered[j]["end"] : ordered[j + 1]["start"]]):
+        j += 1
+        chosen.append(ordered[j])
+    seen, out = set(), []
+    for p in chosen:
+        if p["place_id"] not in seen:
+            seen.add(p["place_id"])
+            out.append(p)
+    return out
+
+
+def find_events(
+    text: str,
+    spans: list[tuple[int, int]],
+    config: dict,
+    dates: list | None = None,
+    places: list[dict] | None = None,
+    actors: list[dict] | None = None,
+    casualties: list[dict] | None = None,
+) -> list[dict]:
+    """Event mentions of one text.
+
+    ``config`` is the events lexicon; ``dates`` (DateMention-like), ``places``, ``actors`` and ``casualties`` are this
+    text's mentions, each carrying ``sentence_index``. Returns one dict per event with the events table's columns
+    (article_id and incident_id left to the caller).
+    """
+    rules = compile_rules(config)
+    n = len(spans)
+    dates_by = _by_sentence(dates or [], n)
+    places_by = _by_sentence(places or [], n)
+    actors_by = _by_sentence(actors or [], n)
+    casualties_by = _by_sentence(casualties or [], n)
+    rows: list[dict] = []
+    for si, (s, e) in enumerate(spans):
+        found: dict[tuple, dict] = {}
+        named_kill = [c for c in casualties_by[si] if c.get("status") == "killed" and c.get("victim_is_person")]
+        for m in rules.cue.finditer(text, s, e):
+            kind = rules.group_kind[m.lastgroup]
+            spec = rules.kinds[kind]
+            before = text[s : m.start()]
+            after = text[m.end() : e]
+            negated = kind != "statement" and (
+                bool(rules.negation_before.search(_last_words(before, rules.negation_window)))
+                or bool(rules.negation_after.match(after.lstrip()))
+                or bool(rules.negation_after.search(_first_words(after, 5)))
+            )
+            window = _last_words(before, rules.hypothetical_window) + " " + _first_words(after, rules.hypothetical_window)
+            hypothetical = bool(rules.hypothetical.search(window))
+            family = spec["family"]
+            if named_kill and family == "violence":
+                continue  # "killed Qari Amjad ... in a cross-border operation": the operation is the killing
+            key = (family, negated, hypothetical)
+            prev = found.get(key)
+            if prev is None or spec["priority"] > rules.kinds[prev["kind"]]["priority"]:
+                found[key] = {"kind": kind, "start": m.start(), "end": m.end(), "cue": m.group(0),
+                              "negated": negated, "hypothetical": hypothetical}
+        for c in named_kill:
+            key = ("targeted_killing", False, False)
+            if key not in found:
+                found[key] = {"kind": "targeted_killing", "start": c["start"], "end": c["end"], "cue": c["surface"],
+                              "negated": False, "hypothetical": False}
+        if not found:
+            continue
+        sentence = text[s:e]
+        actor_ids = sorted({a["actor_id"] for a in actors_by[si] if a.get("actor_type") != "person"}
+                           | {a["affiliation"] for a in actors_by[si] if a.get("actor_type") == "person" and a.get("affiliation")})
+        for ev in sorted(found.values(), key=lambda r: (r["start"], r["kind"])):
+            spec = rules.kinds[ev["kind"]]
+            d = _pick_date(dates_by[si], ev["start"], ev["end"])
+            chosen = _pick_places(text, s, places_by[si], ev["start"], ev["end"])
+            plural = ev["cue"].lower().endswith("s") and not ev["cue"].lower().endswith(("ss", "talks", "negotiations"))
+            generic = (d is None or _get(d, "precision") == "year") and plural and bool(rules.generic.search(sentence))
+            acled = spec.get("acled") or [None, None]
+            rows.append({
+                "sentence": sentence,
+                "sentence_index": si,
+                "start": ev["start"],
+                "end": ev["end"],
+                "cue": ev["cue"],
+                "kind": ev["kind"],
+                "date_start": _get(d, "date_start") if d else None,
+                "date_end": (_get(d, "date_end") or _get(d, "date_start")) if d else None,
+                "date_precision": _get(d, "precision") if d else "unknown",
+                "date_text": _get(d, "text") if d else None,
+                "place": "; ".join(p["name"] for p in chosen) or None,
+                "places": [p["place_id"] for p in chosen],
+                "admin1": _common([p.get("admin1") or (p["name"] if p.get("type") == "province" else None) for p in chosen]),
+                "country": _common([p.get("country") for p in chosen]),
+                "latitude": chosen[0].get("latitude") if len(chosen) == 1 else None,
+                "longitude": chosen[0].get("longitude") if len(chosen) == 1 else None,
+                "actors": actor_ids,
+                "negated": ev["negated"],
+                "hypothetical": ev["hypothetical"],
+                "generic": generic,
+                "acled_event_type": acled[0],
+                "acled_sub_event_type": acled[1],
+                "cameo_root": spec.get("cameo_root"),
+                "family": spec["family"],
+            })
+    return rows
+
+
+def _common(values: list) -> Any:
+    vals = {v for v in values if v}
+    return vals.pop() if len(vals) == 1 else None

@@ -1,0 +1,372 @@
+"""Merge mentions of one happening, within and across articles, into incidents, keeping every source.
+
+A unit is one event mention (not negated, not hypothetical, not generic) with the casualty figures of its sentence,
+or a casualty figure that no event names ("tensions that have already killed dozens this month"). Units merge when
+their kinds are of one family, their dates and places are compatible and (across articles) their actors overlap.
+An incident's toll per status and category is its best-supported figure, never the sum of repeated mentions: exact
+figures beat vague ones, and among them the highest stands ("dozens" and "over 70" of the same month are one toll: 70).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+STATUS_FAMILIES = {"killed": ("targeted_killing", "violence"), "injured": ("violence",),
+                   "kidnapped": ("abduction",), "arrested": ("arrest",)}
+STATUS_DEFAULT_KIND = {"killed": "attack", "injured": "attack", "kidnapped": "abduction", "arrested": "arrest"}
+KIND_FAMILY = {"suicide_bombing": "violence", "airstrike": "violence", "armed_clash": "violence",
+               "military_operation": "violence", "attack": "violence", "targeted_killing": "targeted_killing",
+               "abduction": "abduction", "arrest": "arrest", "ceasefire": "negotiation", "talks": "negotiation",
+               "meeting": "negotiation", "statement": "statement", "expulsion": "expulsion",
+               "border_closure": "border_closure"}
+KIND_PRIORITY = {"suicide_bombing": 90, "airstrike": 80, "targeted_killing": 70, "abduction": 70, "armed_clash": 60,
+                 "ceasefire": 60, "military_operation": 50, "arrest": 50, "talks": 50, "expulsion": 50,
+                 "border_closure": 50, "attack": 40, "meeting": 40, "statement": 30}
+PRECISION_RANK = {"day": 0, "approximate": 1, "month": 2, "year": 3, "unknown": 4}
+SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "tehsil": 0, "city": 1, "district": 1, "agency": 1,
+               "province": 2, "region": 3, "border": 3, "country": 4}
+APPROXIMATE_DAYS = 3
+CROSS_ARTICLE_FAMILIES = {"violence", "targeted_killing", "abduction", "arrest", "negotiation", "expulsion",
+                          "border_closure"}
+
+
+def date_interval(start: str | None, end: str | None, precision: str | None) -> tuple[date, date] | None:
+    """The days an ISO date of a given precision may mean."""
+    if not start or precision in (None, "unknown"):
+        return None
+    try:
+        if len(start) == 4:
+            lo, hi = date(int(start), 1, 1), date(int(start), 12, 31)
+        elif len(start) == 7:
+            y, m = int(start[:4]), int(start[5:7])
+            lo, hi = date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1])
+        else:
+            lo = date.fromisoformat(start[:10])
+            hi = date.fromisoformat((end or start)[:10]) if end and len(end) >= 10 else lo
+            if precision == "approximate":
+                lo, hi = lo - timedelta(days=APPROXIMATE_DAYS), hi + timedelta(days=APPROXIMATE_DAYS)
+        if end and len(end) == 7 and len(start) == 7 and end != start:
+            y, m = int(end[:4]), int(end[5:7])
+            hi = date(y, m, calendar.monthrange(y, m)[1])
+        return lo, hi
+    except ValueError:
+        return None
+
+
+@dataclass
+class Unit:
+    """A mention group on its way to an incident."""
+
+    article_id: str
+    family: str
+    kind: str
+    order: int                      # position in the article (sentence index) for "nearest preceding"
+    dates: list[tuple] = field(default_factory=list)   # (start, end, precision)
+    places: list[dict] = field(default_factory=list)   # place dicts: name, type, admin1, country, place_id, lat, lon
+    actors: set = field(default_factory=set)
+    events: list[int] = field(default_factory=list)    # row indices into the events list
+    casualties: list[int] = field(default_factory=list)
+    articles: set = field(default_factory=set)
+
+    def best_date(self) -> tuple | None:
+        dated = [d for d in self.dates if d[0] and d[2] != "unknown"]
+        if not dated:
+            return None
+        rank = min(PRECISION_RANK.get(d[2], 4) for d in dated)
+        top = [d for d in dated if PRECISION_RANK.get(d[2], 4) == rank]
+        return (min(d[0] for d in top), max((d[1] or d[0]) for d in top), top[0][2])
+
+    def interval(self) -> tuple[date, date] | None:
+        bd = self.best_date()
+        return date_interval(*bd) if bd else None
+
+    def absorb(self, other: "Unit") -> None:
+        self.dates += other.dates
+        self.places += other.places
+        self.actors |= other.actors
+        self.events += other.events
+        self.casualties += other.casualties
+        self.articles |= other.articles
+        if KIND_PRIORITY.get(other.kind, 0) > KIND_PRIORITY.get(self.kind, 0):
+            self.kind = other.kind
+
+
+def _place_key(p: dict) -> tuple:
+    return (p.get("place_id"), p.get("admin1"), p.get("country"))
+
+
+def places_compatible(a: list[dict], b: list[dict]) -> bool:
+    """Unknown is compatible with anything; otherwise some place of one must contain or equal some place of the other."""
+    if not a or not b:
+        return True
+    for p in a:
+        for q in b:
+            if p.get("place_id") == q.get("place_id"):
+                return True
+            if _contains(p, q) or _contains(q, p):
+                return True
+    return False
+
+
+def _countries(p: dict) -> set:
+    c = p.get("countries") or ([p["country"]] if p.get("country") else [])
+    return set(c)
+
+
+def _contains(big: dict, small: dict) -> bool:
+    bt, st = big.get("type"), small.get("type")
+    if SPECIFICITY.get(bt, 2) <= SPECIFICITY.get(st, 2) and bt not in ("region", "border"):
+        return False
+    if bt == "country":
+        return st not in ("country", "region", "border") and big.get("country") is not None \
+            and _countries(small) == {big.get("country")}
+    if bt == "province":
+        return small.get("admin1") == big.get("name") or small.get("admin1") == big.get("admin1") and small.get("admin1")
+    if bt in ("region", "border"):
+        return bool(_countries(big) & _countries(small)) and st in ("country", "region", "border", "district", "city",
+                                                                   "crossing", "agency", "village", "town")
+    return False
+
+
+def _dates_compatible(a: Unit, b: Unit, strict: bool) -> bool:
+    ia, ib = a.interval(), b.interval()
+    if ia is None or ib is None:
+        return not strict
+    if ia[0] > ib[1] or ib[0] > ia[1]:
+        return False
+    if strict:
+        pa, pb = a.best_date()[2], b.best_date()[2]
+        fine = ("day", "approximate")
+        return (pa in fine and pb in fine) or pa == pb
+    return True
+
+
+def _slug(s: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (s or "unknown").lower()).strip("-")[:40] or "unknown"
+
+
+def _best_figure(rows: list[dict]) -> dict:
+    """The best-supported figure among mentions of one toll: exact before vague, then the highest."""
+    return max(rows, key=lambda r: (not r.get("vague"), r.get("best") or 0, r.get("low") or 0))
+
+
+def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dict] | None = None) -> tuple[list[dict], list[str | None], list[str | None]]:
+    """Merge event and casualty mentions (each with article_id) into incidents.
+
+    Returns (incident rows, incident_id per event row, incident_id per casualty row).
+    ``place_index`` maps place ids to place records (type, admin1, country, countries, lat, lon).
+    """
+    place_index = place_index or {}
+    units_by_article: dict[str, list[Unit]] = defaultdict(list)
+
+    def places_of(ids: list[str]) -> list[dict]:
+        return [place_index.get(pid, {"place_id": pid, "name": pid}) for pid in (ids or [])]
+
+    ev_by_sentence: dict[tuple, list[int]] = defaultdict(list)
+    for i, ev in enumerate(events):
+        if ev.get("negated") or ev.get("hypothetical") or ev.get("generic"):
+            continue
+        fam = ev.get("family") or KIND_FAMILY.get(ev["kind"], ev["kind"])
+        u = Unit(article_id=ev["article_id"], family=fam, kind=ev["kind"], order=ev.get("sentence_index") or 0,
+                 dates=[(ev.get("date_start"), ev.get("date_end"), ev.get("date_precision"))] if ev.get("date_start") else [],
+                 places=places_of(ev.get("places")), actors=set(ev.get("actors") or []), events=[i],
+                 articles={ev["article_id"]})
+        units_by_article[ev["article_id"]].append(u)
+        ev_by_sentence[(ev["article_id"], ev.get("sentence_index"))].append(len(units_by_article[ev["article_id"]]) - 1)
+
+    for j, c in enumerate(casualties):
+        art = c["article_id"]
+        fams = STATUS_FAMILIES.get(c["status"], ("violence",))
+        candidates = [units_by_article[art][k] for k in ev_by_sentence.get((art, c.get("sentence_index")), [])]
+        candidates = [u for u in candidates if u.family in fams]
+        if candidates:
+            candidates.sort(key=lambda u: fams.index(u.family))
+            candidates[0].casualties.append(j)
+            continue
+        u = Unit(article_id=art, family=fams[-1] if c["status"] != "killed" or not c.get("victim_is_person") else fams[0],
+                 kind="targeted_killing" if c.get("victim_is_person") and c["status"] == "killed" else STATUS_DEFAULT_KIND[c["status"]],
+                 order=c.get("sentence_index") or 0,
+                 dates=[(c.get("date_start"), c.get("date_end"), c.get("date_precision"))] if c.get("date_start") else [],
+                 places=places_of(c.get("places")), casualties=[j], articles={art})
+        units_by_article[art].append(u)
+
+    # Within an article: dated units merge when compatible; undated ones join the nearest dated unit of their family.
+    merged: list[Unit] = []
+    for art in sorted(units_by_article):
+        units = sorted(units_by_article[art], key=lambda u: u.order)
+        by_family: dict[str, list[Unit]] = defaultdict(list)
+        for u in units:
+            by_family[u.family].append(u)
+        for fam, group in by_family.items():
+            dated = [u for u in group if u.interval() is not None]
+            undated = [u for u in group if u.interval() is None]
+            reps: list[Unit] = []
+            for u in dated:
+                for r in reps:
+                    if _dates_compatible(r, u, strict=False) and places_compatible(r.places, u.places):
+                        r.absorb(u)
+                        r.order = min(r.order, u.order)
+                        break
+                else:
+                    reps.append(u)
+            for u in undated:
+                target = _nearest(reps, u)
+                if target is not None:
+                    target.absorb(u)
+                else:
+                    for r in [x for x in reps if x.interval() is None]:
+                        if places_compatible(r.places, u.places):
+                            r.absorb(u)
+                            break
+                    else:
+                        reps.append(u)
+            merged.extend(reps)
+
+    # Across articles: dated, placed units of one family, bucketed by month so the merge is never all pairs.
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    parent = list(range(len(merged)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for idx, u in enumerate(merged):
+        iv = u.interval()
+        if u.family not in CROSS_ARTICLE_FAMILIES or iv is None or not u.places:
+            continue
+        months = {(iv[0].year, iv[0].month), (iv[1].year, iv[1].month)}
+        for ym in sorted(months):
+            key = (u.family, ym)
+            for other in buckets[key]:
+                v = merged[other]
+                if find(other) == find(idx) or v.articles & u.articles:
+                    continue
+                if (_dates_compatible(u, v, strict=True) and places_compatible(u.places, v.places)
+                        and (not u.actors or not v.actors or u.actors & v.actors)):
+                    parent[find(idx)] = find(other)
+            buckets[key].append(idx)
+    groups: dict[int, Unit] = {}
+    for idx in range(len(merged)):
+        root = find(idx)
+        if root in groups:
+            groups[root].absorb(merged[idx])
+        else:
+            groups[root] = merged[idx]
+
+    return _finish(list(groups.values()), events, casualties)
+
+
+def _nearest(reps: list[Unit], u: Unit) -> Unit | None:
+    dated = [r for r in reps if r.interval() is not None and places_compatible(r.places, u.places)]
+    if not dated:
+        return None
+    before = [r for r in dated if r.order <= u.order]
+    pool = before or dated
+    return min(pool, key=lambda r: abs(u.order - r.order))
+
+
+def _finish(units: list[Unit], events: list[dict], casualties: list[dict]):
+    ev_ids: list[str | None] = [None] * len(events)
+    cas_ids: list[str | None] = [None] * len(casualties)
+    rows: list[dict] = []
+    used: set[str] = set()
+    for u in sorted(units, key=lambda u: (u.best_date() or ("9999",))[0:1] + (min(u.articles), u.order)):
+        bd = u.best_date()
+        place_list = _incident_places(u, events, casualties)
+        mentions = sorted({f"events:{events[i]['article_id']}:{events[i]['start']}-{events[i]['end']}" for i in u.events}
+                          | {f"casualties:{casualties[j]['article_id']}:{casualties[j]['start']}-{casualties[j]['end']}"
+                             for j in u.casualties})
+        digest = hashlib.sha1("|".join(mentions).encode()).hexdigest()[:6]
+        name = "; ".join(p.get("name", "") for p in place_list) or None
+        iid = f"{(bd[0] if bd else 'undated')}-{u.kind.replace('_', '-')}-{_slug(place_list[0].get('name') if place_list else None)}-{digest}"
+        while iid in used:
+            iid += "x"
+        used.add(iid)
+        for i in u.events:
+            ev_ids[i] = iid
+        for j in u.casualties:
+            cas_ids[j] = iid
+        totals = _totals([casualties[j] for j in u.casualties])
+        rows.append({
+            "incident_id": iid,
+            "kind": u.kind,
+            "family": u.family,
+            "date_start": bd[0] if bd else None,
+            "date_end": bd[1] if bd else None,
+            "date_precision": bd[2] if bd else "unknown",
+            "place": name,
+            "places": [p.get("place_id") for p in place_list],
+            "admin1": _single([p.get("admin1") or (p.get("name") if p.get("type") == "province" else None) for p in place_list]),
+            "country": _single([p.get("country") for p in place_list]),
+            "latitude": place_list[0].get("latitude") if len(place_list) == 1 else None,
+            "longitude": place_list[0].get("longitude") if len(place_list) == 1 else None,
+            "actors": sorted(u.actors),
+            **totals,
+            "n_mentions": len(u.events) + len(u.casualties),
+            "n_articles": len(u.articles),
+            "article_ids": sorted(u.articles),
+            "mentions": mentions,
+        })
+    return rows, ev_ids, cas_ids
+
+
+def _incident_places(u: Unit, events: list[dict], casualties: list[dict]) -> list[dict]:
+    """The places of the best-dated mentions: one list if they agree, the place enclosing them all if there is one;
+    with no dated place, the most specific places mentioned."""
+    if not u.places:
+        return []
+    by_id = {p.get("place_id"): p for p in u.places}
+    bd = u.best_date()
+    if bd:
+        rank = PRECISION_RANK.get(bd[2], 4)
+        rows = [events[i] for i in u.events] + [casualties[j] for j in u.casualties]
+        sets = []
+        for r in rows:
+            if r.get("date_start") and r.get("places") and PRECISION_RANK.get(r.get("date_precision"), 4) == rank:
+                ids = [pid for pid in r["places"] if pid in by_id]
+                if ids and ids not in sets:
+                    sets.append(ids)
+        if len(sets) == 1:
+            return [by_id[k] for k in sets[0]]
+        if sets:
+            union = [by_id[k] for k in dict.fromkeys(k for ids in sets for k in ids)]
+            for p in union:
+                if all(q is p or _contains(p, q) for q in union):
+                    return [p]
+            return [by_id[k] for k in sets[0]]
+    top = min(SPECIFICITY.get(p.get("type"), 2) for p in u.places)
+    uniq: dict = {}
+    for p in u.places:
+        if SPECIFICITY.get(p.get("type"), 2) == top:
+            uniq.setdefault(p.get("place_id"), p)
+    return list(uniq.values())
+
+
+def _single(values: list):
+    vals = {v for v in values if v}
+    return vals.pop() if len(vals) == 1 else None
+
+
+def _totals(rows: list[dict]) -> dict:
+    out: dict = {}
+    for status in ("killed", "injured", "kidnapped", "arrested"):
+        per_cat: dict[str, dict] = {}
+        for cat in sorted({r["category"] for r in rows if r["status"] == status}):
+            per_cat[cat] = _best_figure([r for r in rows if r["status"] == status and r["category"] == cat])
+        best = sum(float(r.get("best") or 0) for r in per_cat.values())
+        out[status] = best
+        if status == "arrested":
+            continue
+        out[f"{status}_low"] = sum(float(r.get("low") if r.get("low") is not None else r.get("best") or 0) for r in per_cat.values())
+        highs = [r.get("high") for r in per_cat.values()]
+        out[f"{status}_high"] = None if any(h is None for h in highs) else float(sum(highs))
+        out[f"{status}_by_category"] = json.dumps({c: r.get("best") for c, r in per_cat.items()}, sort_keys=True)
+    return out

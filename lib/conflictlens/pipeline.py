@@ -1,0 +1,222 @@
+"""``extract(corpus) -> Tables``: read, extract each article (a pure map), merge across articles (a reduce), write.
+
+The per-article step :func:`extract_article` is a pure function of one article, the lexicon and the parameters, so
+the same code runs in a loop here and as a map over partitions on a Dask cluster (``engine="dask"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+import time
+from datetime import date
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__, paths, schema
+from .actors import find_actor_mentions
+from .casualties import find_casualties
+from .corpus import Corpus, read_corpus
+from .dates import find_dates
+from .events import find_events
+from .incidents import merge
+from .lexicon import Lexicon, load_lexicon
+from .places import find_place_mentions
+from .store import Tables, frame, write_tables
+from .text import sentence_spans
+
+DEFAULT_PARAMS = {
+    "vague_convention": "acled",    # how "dozens", "hundreds" become numbers (lexicon/quantities.yaml)
+    "include_off_topic": False,     # off-topic articles keep their actor mentions but form no incidents
+    "lexicon": None,                # a folder of lexicon yaml files; None = the package's own
+    "max_file_mb": 20.0,            # larger input files are skipped with a reason
+    "topic_threshold": None,        # None = lexicon/topic.yaml's threshold
+}
+PACKAGES = ["conflictlens", "pandas", "pyarrow", "nltk", "datasketch", "pyyaml", "papermill", "matplotlib",
+            "seaborn", "dask", "distributed"]
+VICTIM_CATEGORY = {"militant_group": "militants", "military": "security_forces", "police": "security_forces",
+                   "paramilitary": "security_forces"}
+
+
+def _victim_category(person: dict, lexicon: Lexicon) -> str:
+    """A named victim's category from the actor they belong to (ACLED: officials and contractors are civilians)."""
+    aff = lexicon.actors.get(person.get("affiliation") or "", {})
+    return VICTIM_CATEGORY.get(aff.get("type"), "civilians")
+
+
+def _anchor(article: dict) -> tuple[date | None, str]:
+    pub = article.get("published")
+    if not pub:
+        return None, "unknown"
+    try:
+        return date.fromisoformat(str(pub)[:10]), article.get("date_precision") or "day"
+    except ValueError:
+        return None, "unknown"
+
+
+def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, list[dict]]:
+    """Actor mentions, casualty figures and event mentions of one article (pure: no I/O, no shared state)."""
+    text = article["text"]
+    aid = article["article_id"]
+    spans = sentence_spans(text)
+    anchor, precision = _anchor(article)
+    actors = find_actor_mentions(text, spans, lexicon, anchor)
+    places = find_place_mentions(text, spans, lexicon)
+    dates = find_dates(text, spans, anchor, precision)
+    persons = [dict(a, victim_category=_victim_category(a, lexicon)) for a in actors if a.get("actor_type") == "person"]
+    title = article.get("title")
+    title_end = len(title) if title and text.startswith(title) else 0
+    casualties = find_casualties(text, spans, persons, params.get("vague_convention", "acled"),
+                                 body_start=article.get("body_start") or 0, title_end=title_end)
+    _situate(casualties, dates, places, persons)
+    events = find_events(text, spans, lexicon.raw["events"], dates, places, actors, casualties)
+    topic = article.get("topic")
+    for rows in (casualties, events):
+        for r in rows:
+            r["article_id"] = aid
+            r["topic"] = topic
+    for r in actors:
+        r["article_id"] = aid
+    return {"actor_mentions": actors, "casualties": casualties, "events": events}
+
+
+def _situate(casualties: list[dict], dates: list, places: list[dict], persons: list[dict]) -> None:
+    """Give each casualty figure its sentence's date and places (for figures no event names)."""
+    person_spans = [(p["start"], p["end"]) for p in persons]
+    for c in casualties:
+        si = c.get("sentence_index")
+        ds = [d for d in dates if d.sentence_index == si and d.date_start]
+        if ds:
+            d = min(ds, key=lambda d: min(abs(d.start - c["end"]), abs(d.end - c["start"])))
+            c.update(date_start=d.date_start, date_end=d.date_end or d.date_start, date_precision=d.precision)
+        else:
+            c.update(date_start=None, date_end=None, date_precision="unknown")
+        c["places"] = [p["place_id"] for p in places if p.get("sentence_index") == si]
+        c["victim_is_person"] = bool(c.get("victim_is_person")) or any(
+            s <= c["start"] < e or c["start"] <= s < c["end"] for s, e in person_spans)
+
+
+def _place_index(lexicon: Lexicon) -> dict[str, dict]:
+    return {pid: dict(p, place_id=pid) for pid, p in lexicon.places.items()}
+
+
+def corpus_hash(corpus: Corpus) -> str:
+    h = hashlib.sha256()
+    for entry in sorted(corpus.inputs, key=lambda e: e["path"]):
+        h.update(f"{entry['path']}\0{entry.get('sha256')}\n".encode())
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=5).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
+                   scheduler: str | None = None) -> dict[str, list[dict]]:
+    """Map :func:`extract_article` over articles (in order) and concatenate the rows."""
+    from .engines import map_articles
+
+    fn = partial(extract_article, lexicon=lexicon, params=params)
+    out: dict[str, list[dict]] = {"actor_mentions": [], "casualties": [], "events": []}
+    for result in map_articles(fn, articles, engine=engine, scheduler=scheduler):
+        for k in out:
+            out[k].extend(result[k])
+    return out
+
+
+def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str = "local",
+            scheduler: str | None = None, params: dict | None = None) -> Tables:
+    """Read ``corpus``, extract every article, merge incidents; write the tables to ``out_dir`` when given."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    p = dict(DEFAULT_PARAMS, **(params or {}))
+    lexicon = load_lexicon(p["lexicon"])
+    corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"])
+    timings["read"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    articles = corpus_obj.articles
+    rows = run_extraction(articles, lexicon, p, engine=engine, scheduler=scheduler)
+    timings["extract"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    keep = {a["article_id"] for a in articles if p["include_off_topic"] or a.get("topic") == "conflict"}
+    ev_idx = [i for i, r in enumerate(rows["events"]) if r["article_id"] in keep]
+    cas_idx = [i for i, r in enumerate(rows["casualties"]) if r["article_id"] in keep]
+    incidents, ev_ids, cas_ids = merge([rows["events"][i] for i in ev_idx], [rows["casualties"][i] for i in cas_idx],
+                                       _place_index(lexicon))
+    for r in rows["events"]:
+        r["incident_id"] = None
+    for r in rows["casualties"]:
+        r["incident_id"] = None
+    for i, iid in zip(ev_idx, ev_ids):
+        rows["events"][i]["incident_id"] = iid
+    for i, iid in zip(cas_idx, cas_ids):
+        rows["casualties"][i]["incident_id"] = iid
+    timings["merge"] = time.perf_counter() - t2
+
+    manifest = {
+        "conflictlens": __version__,
+        "corpus": str(corpus),
+        "corpus_sha256": corpus_hash(corpus_obj),
+        "engine": engine,
+        "parameters": {k: v for k, v in p.items()},
+        "lexicon_fingerprint": lexicon.fingerprint,
+        "inputs": corpus_obj.inputs,
+        "skipped_records": corpus_obj.skipped_records,
+        "summary": corpus_obj.summary(),
+        "counts": {"articles": len(articles), "actor_mentions": len(rows["actor_mentions"]),
+                   "casualties": len(rows["casualties"]), "events": len(rows["events"]), "incidents": len(incidents)},
+        "packages": package_versions(),
+        "git_commit": git_commit(),
+    }
+    tables = Tables(
+        articles=frame(articles, "articles"),
+        actor_mentions=frame(rows["actor_mentions"], "actor_mentions"),
+        casualties=frame(rows["casualties"], "casualties"),
+        events=frame(rows["events"], "events"),
+        incidents=frame(incidents, "incidents"),
+        manifest=manifest,
+    )
+    _check(tables)
+    timings["total"] = time.perf_counter() - t0
+    manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    if out_dir is not None:
+        write_tables(tables, out_dir)
+    return tables
+
+
+def _check(tables: Tables) -> None:
+    """Checks inside the data flow: unique ids, non-negative counts, every incident's mentions present."""
+    for name, key in (("articles", "article_id"), ("incidents", "incident_id")):
+        df = getattr(tables, name)
+        if df[key].duplicated().any():
+            raise AssertionError(f"{name}: duplicated {key}: {df[key][df[key].duplicated()].tolist()[:5]}")
+    cas = tables.casualties
+    if len(cas) and (cas["best"].astype(float) < 0).any():
+        raise AssertionError("casualties: negative figure")
+    inc = tables.incidents
+    if len(inc):
+        n_ev = tables.events["incident_id"].value_counts()
+        n_cas = tables.casualties["incident_id"].value_counts()
+        for iid, n in zip(inc["incident_id"], inc["n_mentions"]):
+            if int(n_ev.get(iid, 0) + n_cas.get(iid, 0)) != int(n):
+                raise AssertionError(f"incident {iid}: n_mentions {n} does not match its rows")
+    json.dumps(tables.manifest, default=str)

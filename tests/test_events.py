@@ -1,0 +1,75 @@
+"""Event mentions: kinds from cues, denials, possibilities, general talk of violence, places and dates."""
+
+from types import SimpleNamespace
+
+import yaml
+
+from conflictlens import paths
+from conflictlens.events import find_events
+from conflictlens.text import sentence_spans
+
+CONFIG = yaml.safe_load((paths.LEXICON / "events.yaml").read_text(encoding="utf-8"))
+
+
+def run(text, dates=(), places=(), casualties=()):
+    return find_events(text, sentence_spans(text), CONFIG, list(dates), list(places), [], list(casualties))
+
+
+def test_denial_of_talks_is_a_statement_and_negated_talks():
+    # The hard case of seed A1: "denied reports of talks" must not count as talks.
+    rows = run("Pakistan’s foreign office on Thursday strongly denied reports of talks with the TTP.")
+    kinds = {(r["kind"], r["negated"]) for r in rows}
+    assert ("statement", False) in kinds
+    assert ("talks", True) in kinds
+    assert not any(r["kind"] == "talks" and not r["negated"] for r in rows)
+
+
+def test_possible_talks_are_hypothetical():
+    rows = run("Asif said talks between Pakistan and Afghanistan could resume if Kabul signalled a shift.")
+    talks = [r for r in rows if r["kind"] == "talks"]
+    assert talks and all(r["hypothetical"] for r in talks)
+
+
+def test_agenda_items_are_not_happenings():
+    rows = run("The agenda included arresting or expelling key figures and measurable action such as raids, arrests.")
+    assert rows and all(r["hypothetical"] for r in rows if r["kind"] in ("arrest", "expulsion", "military_operation"))
+
+
+def test_most_specific_kind_of_a_family_names_the_event():
+    # "explosive-laden truck" (suicide bombing) and "attack" in one sentence are one happening.
+    rows = run("Six attackers drove an explosive-laden truck into a military camp in an attack on Tuesday.")
+    violence = [r for r in rows if r["family"] == "violence"]
+    assert [r["kind"] for r in violence] == ["suicide_bombing"]
+
+
+def test_general_talk_of_violence_is_generic():
+    rows = run("Militant attacks have risen sharply since 2021 in areas bordering Afghanistan.")
+    assert rows and all(r["generic"] for r in rows if r["kind"] == "attack")
+
+
+def test_date_and_place_list_of_the_sentence():
+    text = "The operations took place on Nov. 17–18 in Bajaur, North Waziristan and Dera Ismail Khan."
+    d = SimpleNamespace(start=text.index("Nov."), end=text.index(" in B"), text="Nov. 17–18", date_start="2025-11-17",
+                        date_end="2025-11-18", precision="day", kind="range", sentence_index=0)
+    places = []
+    for name, pid in (("Bajaur", "bajaur"), ("North Waziristan", "north_waziristan"), ("Dera Ismail Khan", "dera_ismail_khan")):
+        i = text.index(name)
+        places.append({"start": i, "end": i + len(name), "surface": name, "sentence_index": 0, "place_id": pid,
+                       "name": name, "type": "district", "admin1": "Khyber Pakhtunkhwa", "country": "PAK",
+                       "latitude": 0.0, "longitude": 0.0})
+    (ev,) = run(text, [d], places)
+    assert ev["kind"] == "military_operation"
+    assert (ev["date_start"], ev["date_end"], ev["date_precision"]) == ("2025-11-17", "2025-11-18", "day")
+    assert ev["places"] == ["bajaur", "north_waziristan", "dera_ismail_khan"]
+    assert ev["admin1"] == "Khyber Pakhtunkhwa" and ev["country"] == "PAK"
+    assert ev["acled_event_type"] == "Battles" and ev["cameo_root"] == "19"
+
+
+def test_named_victim_killed_is_a_targeted_killing():
+    text = "On Thursday, Islamabad announced that it had killed Qari Amjad in what it called a cross-border operation."
+    i = text.index("killed")
+    cas = [{"start": i, "end": text.index(" in what"), "surface": "killed Qari Amjad", "status": "killed",
+            "victim_is_person": True, "sentence_index": 0}]
+    rows = run(text, casualties=cas)
+    kinds = [r["kind"] for r in rows]
+    assert "targeted_killing" in kinds and "military_operation" not in kinds

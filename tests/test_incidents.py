@@ -1,0 +1,94 @@
+"""Merging mentions into incidents: one happening seen many times is one incident with its best-supported toll."""
+
+import json
+
+from conflictlens.incidents import date_interval, merge, places_compatible
+
+DOHA = {"place_id": "doha", "name": "Doha", "type": "city", "admin1": None, "country": "QAT"}
+DIK = {"place_id": "dera_ismail_khan", "name": "Dera Ismail Khan", "type": "district", "admin1": "Khyber Pakhtunkhwa", "country": "PAK"}
+QUETTA = {"place_id": "quetta", "name": "Quetta", "type": "city", "admin1": "Balochistan", "country": "PAK"}
+AFG = {"place_id": "afghanistan", "name": "Afghanistan", "type": "country", "admin1": None, "country": "AFG"}
+BORDER = {"place_id": "afpak_border", "name": "Afghanistan–Pakistan border", "type": "region", "countries": ["AFG", "PAK"]}
+INDEX = {p["place_id"]: p for p in (DOHA, DIK, QUETTA, AFG, BORDER)}
+
+
+def ev(article, kind, family, start, date=None, end=None, precision="day", places=(), actors=(), si=0):
+    return {"article_id": article, "kind": kind, "family": family, "start": start, "end": start + 5,
+            "date_start": date, "date_end": end or date, "date_precision": precision if date else "unknown",
+            "places": list(places), "actors": list(actors), "sentence_index": si,
+            "negated": False, "hypothetical": False, "generic": False}
+
+
+def cas(article, start, status, category, best, si, low=None, high=None, vague=False, date=None, precision="unknown",
+        places=()):
+    return {"article_id": article, "start": start, "end": start + 5, "status": status, "category": category,
+            "best": best, "low": best if low is None else low, "high": high, "vague": vague, "sentence_index": si,
+            "date_start": date, "date_end": date, "date_precision": precision, "places": list(places),
+            "victim_is_person": False}
+
+
+def test_intervals_follow_precision():
+    assert date_interval("2025-10", None, "month")[1].isoformat() == "2025-10-31"
+    lo, hi = date_interval("2025-10-30", None, "approximate")
+    assert (lo.isoformat(), hi.isoformat()) == ("2025-10-27", "2025-11-02")
+    assert date_interval(None, None, "unknown") is None
+
+
+def test_places_contain_each_other():
+    assert places_compatible([AFG], [BORDER])
+    assert places_compatible([DIK], [])
+    assert not places_compatible([DIK], [QUETTA])
+
+
+def test_ceasefire_and_talks_in_doha_across_articles_merge():
+    # Seeds A5 and A6: "agreed to a ceasefire in Doha on October 19" and "talks ... in Doha on October 18-19".
+    events = [ev("a5", "ceasefire", "negotiation", 10, "2025-10-19", places=["doha"]),
+              ev("a6", "talks", "negotiation", 20, "2025-10-18", "2025-10-19", places=["doha"], actors=["qatar"])]
+    incidents, ev_ids, _ = merge(events, [], INDEX)
+    assert len(incidents) == 1 and ev_ids[0] == ev_ids[1]
+    (inc,) = incidents
+    assert (inc["date_start"], inc["date_end"], inc["n_articles"]) == ("2025-10-18", "2025-10-19", 2)
+    assert inc["kind"] == "ceasefire"
+
+
+def test_same_day_attacks_in_different_provinces_stay_apart():
+    events = [ev("a1", "attack", "violence", 0, "2024-03-01", places=["dera_ismail_khan"]),
+              ev("a2", "attack", "violence", 0, "2024-03-01", places=["quetta"])]
+    incidents, ev_ids, _ = merge(events, [], INDEX)
+    assert len(incidents) == 2 and ev_ids[0] != ev_ids[1]
+
+
+def test_month_toll_does_not_absorb_a_dated_attack_of_another_article():
+    events = [ev("a1", "attack", "violence", 0, "2025-10", precision="month", places=["afpak_border"]),
+              ev("a2", "attack", "violence", 0, "2025-10-12", places=["afpak_border"])]
+    incidents, _, _ = merge(events, [], INDEX)
+    assert len(incidents) == 2
+
+
+def test_repeated_toll_is_not_summed_and_exact_beats_vague():
+    # Seed A5: "killed dozens this month" and "Over 70 people have been killed this month" are one toll: 70.
+    events = [ev("a5", "airstrike", "violence", 100, "2025-10", precision="month", places=["afghanistan"], si=7)]
+    casualties = [cas("a5", 40, "killed", "people", 12, si=2, low=12, high=99, vague=True, date="2025-10",
+                      precision="month", places=["afpak_border"]),
+                  cas("a5", 90, "killed", "people", 70, si=7, high=None),
+                  cas("a5", 95, "injured", "people", 100, si=7, low=100, high=999, vague=True)]
+    incidents, ev_ids, cas_ids = merge(events, casualties, INDEX)
+    assert len(incidents) == 1 and len(set(cas_ids)) == 1 and cas_ids[0] == ev_ids[0]
+    (inc,) = incidents
+    assert inc["killed"] == 70 and inc["killed_low"] == 70 and inc["killed_high"] is None
+    assert inc["injured"] == 100 and inc["injured_high"] == 999
+    assert json.loads(inc["killed_by_category"]) == {"people": 70}
+    assert inc["place"] == "Afghanistan–Pakistan border"
+
+
+def test_categories_add_up_within_an_incident():
+    # Seed A1: 23 soldiers (twice) and all six attackers killed in one attack: 29, not 52.
+    events = [ev("a1", "attack", "violence", 0, "2023-12-12", si=1), ev("a1", "attack", "violence", 200, si=5, places=["dera_ismail_khan"])]
+    casualties = [cas("a1", 10, "killed", "security_forces", 23, si=1), cas("a1", 150, "killed", "security_forces", 23, si=4),
+                  cas("a1", 210, "killed", "militants", 6, si=5)]
+    incidents, _, cas_ids = merge(events, casualties, INDEX)
+    assert len(incidents) == 1 and len(set(cas_ids)) == 1
+    (main,) = incidents
+    assert json.loads(main["killed_by_category"]) == {"militants": 6, "security_forces": 23}
+    assert main["killed"] == 29 and main["n_mentions"] == 5
+    assert main["place"] == "Dera Ismail Khan" and main["date_start"] == "2023-12-12"
