@@ -15,8 +15,16 @@ from typing import Any
 # Place types from most to least specific: an event takes the most specific locative place of its sentence.
 PLACE_SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "city": 1, "district": 1, "agency": 1, "tehsil": 0,
                      "province": 2, "region": 3, "border": 3, "country": 4}
-LOCATIVE = re.compile(r"(?:\b(?:in|at|near|inside|into|across|along|on|from|of|outside|around)\b[\w\s’'-]{0,40})$",
-                      re.IGNORECASE)
+# A locative preposition before a place name, with at most three words between them that describe a place:
+# "in Bajaur", "in the remote district of Dera Ismail Khan", "in Afghanistan’s eastern Khost province".
+_PLACE_WORD = (r"(?:the|a|an|remote|restive|tribal|border|district|province|town|city|village|area|areas|region|"
+               r"outskirts|suburbs|parts|eastern|western|northern|southern|central|north|south|east|west|"
+               r"north-?western|south-?western|north-?eastern|south-?eastern|northwestern|southwestern|"
+               r"neighbouring|neighboring|nearby|mountainous|[A-Z][\w-]*[’']s)")
+LOCATIVE = re.compile(r"\b(?:in|at|near|inside|across|along|on|from|of|outside|around)\s+(?:" + _PLACE_WORD
+                      + r"\s+){0,3}$", re.IGNORECASE)
+REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|claimed|denied|warned)"
+                       r"(?:\s+(?:[A-Z][\w-]*|reporters|the\s+media|journalists|media)){0,2}\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
 WORD = re.compile(r"\S+")
 
@@ -102,23 +110,51 @@ def _by_sentence(items: list, n: int) -> list[list]:
     return out
 
 
-def _pick_date(dates: list, cue_start: int, cue_end: int) -> Any | None:
-    """The date mention nearest the cue, preferring resolved ones."""
-    resolved = [d for d in dates if _get(d, "date_start")]
+def pick_date(text: str, dates: list, cue_start: int, cue_end: int, kind: str) -> tuple[Any | None, bool]:
+    """The date mention nearest the cue, preferring resolved ones (an unresolved one still gives its surface).
+
+    A date that dates the reporting ("the military said on Wednesday", "told Reuters on Thursday") dates a
+    statement; for any other event it is used only when the sentence has no other date, and then as approximate.
+    Returns (date mention, is_reporting_date).
+    """
+    resolved = [d for d in dates if _get(d, "date_start")] or list(dates)
     if not resolved:
-        return None
-    return min(resolved, key=lambda d: (min(abs(_get(d, "start") - cue_end), abs(_get(d, "end") - cue_start)),
-                                        _get(d, "start")))
+        return None, False
+    if kind != "statement":
+        own = [d for d in resolved if not REPORTING.search(text[max(0, _get(d, "start") - 40) : _get(d, "start")])]
+        if own:
+            resolved = own
+        else:
+            return _nearest_date(resolved, cue_start, cue_end), True
+    return _nearest_date(resolved, cue_start, cue_end), False
 
 
-def _pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, cue_end: int) -> list[dict]:
-    """The event's place(s): locative places of the sentence, most specific first, with the list they sit in."""
+def _nearest_date(dates: list, cue_start: int, cue_end: int) -> Any:
+    return min(dates, key=lambda d: (min(abs(_get(d, "start") - cue_end), abs(_get(d, "end") - cue_start)),
+                                     _get(d, "start")))
+
+
+def pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, cue_end: int,
+                actor_spans: list[tuple[int, int]] = ()) -> list[dict]:
+    """The event's place(s): locative places of the sentence, most specific first, with the list they sit in.
+
+    A place name read as an actor ("Islamabad grapples with", "Kabul denies") is a place only after a preposition.
+    """
     if not places:
         return []
-    locative = [p for p in places if LOCATIVE.search(text[max(sent_start, p["start"] - 48) : p["start"]])]
-    pool = locative or places
-    best = min(pool, key=lambda p: (PLACE_SPECIFICITY.get(p.get("type") or "", 2),
-                                    min(abs(p["start"] - cue_end), abs(p["end"] - cue_start)), p["start"]))
+    # A place after a preposition, or just before the cue ("a Peshawar mosque blast"); a name read as an actor
+    # ("Kabul denies") is a place only after a preposition.
+    pool = [p for p in places if LOCATIVE.search(text[max(sent_start, p["start"] - 48) : p["start"]])
+            or (0 <= cue_start - p["end"] <= 15 and not any(s < p["end"] and p["start"] < e for s, e in actor_spans))]
+    if not pool:
+        return []
+    best = min(pool, key=lambda p: (min(abs(p["start"] - cue_end), abs(p["end"] - cue_start)), p["start"]))
+    # "in Afghanistan’s eastern Khost province": the more specific place beside the nearest one wins.
+    for p in sorted(pool, key=lambda p: p["start"]):
+        if (abs(p["start"] - best["end"]) < 40 or abs(best["start"] - p["end"]) < 40) and \
+                PLACE_SPECIFICITY.get(p.get("type") or "", 2) < PLACE_SPECIFICITY.get(best.get("type") or "", 2) and \
+                p.get("country") and p.get("country") == best.get("country"):
+            best = p
     # Extend across a list "in Bajaur, North Waziristan and Dera Ismail Khan".
     ordered = sorted(places, key=lambda p: p["start"])
     i = ordered.index(best)
@@ -160,6 +196,7 @@ def find_events(
     places_by = _by_sentence(places or [], n)
     actors_by = _by_sentence(actors or [], n)
     casualties_by = _by_sentence(casualties or [], n)
+    actor_spans = [[(a["start"], a["end"]) for a in group] for group in actors_by]
     rows: list[dict] = []
     for si, (s, e) in enumerate(spans):
         found: dict[tuple, dict] = {}
@@ -179,9 +216,12 @@ def find_events(
             family = spec["family"]
             if named_kill and family == "violence":
                 continue  # "killed Qari Amjad ... in a cross-border operation": the operation is the killing
-            key = (family, negated, hypothetical)
+            # Violence cues of one sentence name one happening; other families keep each kind ("talks ... had
+            # extended an initial truce": the talks and the truce).
+            key = (family if family == "violence" else kind, negated, hypothetical)
             prev = found.get(key)
-            if prev is None or spec["priority"] > rules.kinds[prev["kind"]]["priority"]:
+            if prev is None or (spec["priority"], not _plural(m.group(0))) > (
+                    rules.kinds[prev["kind"]]["priority"], not _plural(prev["cue"])):
                 found[key] = {"kind": kind, "start": m.start(), "end": m.end(), "cue": m.group(0),
                               "negated": negated, "hypothetical": hypothetical}
         for c in named_kill:
@@ -196,10 +236,11 @@ def find_events(
                            | {a["affiliation"] for a in actors_by[si] if a.get("actor_type") == "person" and a.get("affiliation")})
         for ev in sorted(found.values(), key=lambda r: (r["start"], r["kind"])):
             spec = rules.kinds[ev["kind"]]
-            d = _pick_date(dates_by[si], ev["start"], ev["end"])
-            chosen = _pick_places(text, s, places_by[si], ev["start"], ev["end"])
-            plural = ev["cue"].lower().endswith("s") and not ev["cue"].lower().endswith(("ss", "talks", "negotiations"))
-            generic = (d is None or _get(d, "precision") == "year") and plural and bool(rules.generic.search(sentence))
+            d, reporting = pick_date(text, dates_by[si], ev["start"], ev["end"], ev["kind"])
+            chosen = pick_places(text, s, places_by[si], ev["start"], ev["end"], actor_spans[si])
+            near = (_last_words(text[s : ev["start"]], rules.hypothetical_window) + " "
+                    + _first_words(text[ev["end"] : e], rules.hypothetical_window))
+            generic = _plural(ev["cue"]) and bool(rules.generic.search(near))
             acled = spec.get("acled") or [None, None]
             rows.append({
                 "sentence": sentence,
@@ -210,7 +251,8 @@ def find_events(
                 "kind": ev["kind"],
                 "date_start": _get(d, "date_start") if d else None,
                 "date_end": (_get(d, "date_end") or _get(d, "date_start")) if d else None,
-                "date_precision": _get(d, "precision") if d else "unknown",
+                "date_precision": (("approximate" if reporting else _get(d, "precision")) if _get(d, "date_start")
+                                   else "unknown") if d else "unknown",
                 "date_text": _get(d, "text") if d else None,
                 "place": "; ".join(p["name"] for p in chosen) or None,
                 "places": [p["place_id"] for p in chosen],
@@ -228,6 +270,11 @@ def find_events(
                 "family": spec["family"],
             })
     return rows
+
+
+def _plural(cue: str) -> bool:
+    c = cue.lower()
+    return c.endswith("s") and not c.endswith(("ss", "talks", "negotiations", "discussions", "deliberations"))
 
 
 def _common(values: list) -> Any:

@@ -20,8 +20,9 @@ from . import __version__, paths, schema
 from .actors import find_actor_mentions
 from .casualties import find_casualties
 from .corpus import Corpus, read_corpus
+from .corroboration import witness_dates
 from .dates import find_dates
-from .events import find_events
+from .events import find_events, pick_date, pick_places
 from .incidents import merge
 from .lexicon import Lexicon, load_lexicon
 from .places import find_place_mentions
@@ -71,7 +72,7 @@ def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, 
     title_end = len(title) if title and text.startswith(title) else 0
     casualties = find_casualties(text, spans, persons, params.get("vague_convention", "acled"),
                                  body_start=article.get("body_start") or 0, title_end=title_end)
-    _situate(casualties, dates, places, persons)
+    _situate(text, spans, casualties, dates, places, actors)
     events = find_events(text, spans, lexicon.raw["events"], dates, places, actors, casualties)
     topic = article.get("topic")
     for rows in (casualties, events):
@@ -83,18 +84,21 @@ def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, 
     return {"actor_mentions": actors, "casualties": casualties, "events": events}
 
 
-def _situate(casualties: list[dict], dates: list, places: list[dict], persons: list[dict]) -> None:
+def _situate(text: str, spans: list[tuple[int, int]], casualties: list[dict], dates: list, places: list[dict],
+             actors: list[dict]) -> None:
     """Give each casualty figure its sentence's date and places (for figures no event names)."""
-    person_spans = [(p["start"], p["end"]) for p in persons]
+    person_spans = [(a["start"], a["end"]) for a in actors if a.get("actor_type") == "person"]
+    actor_spans = [(a["start"], a["end"]) for a in actors]
     for c in casualties:
         si = c.get("sentence_index")
-        ds = [d for d in dates if d.sentence_index == si and d.date_start]
-        if ds:
-            d = min(ds, key=lambda d: min(abs(d.start - c["end"]), abs(d.end - c["start"])))
-            c.update(date_start=d.date_start, date_end=d.date_end or d.date_start, date_precision=d.precision)
+        d, reporting = pick_date(text, [d for d in dates if d.sentence_index == si], c["start"], c["end"], c["status"])
+        if d is not None and d.date_start:
+            c.update(date_start=d.date_start, date_end=d.date_end or d.date_start,
+                     date_precision="approximate" if reporting else d.precision)
         else:
             c.update(date_start=None, date_end=None, date_precision="unknown")
-        c["places"] = [p["place_id"] for p in places if p.get("sentence_index") == si]
+        here = [p for p in places if p.get("sentence_index") == si]
+        c["places"] = [p["place_id"] for p in pick_places(text, spans[si][0], here, c["start"], c["end"], actor_spans)]
         c["victim_is_person"] = bool(c.get("victim_is_person")) or any(
             s <= c["start"] < e or c["start"] <= s < c["end"] for s, e in person_spans)
 
@@ -154,6 +158,7 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
     t1 = time.perf_counter()
     articles = corpus_obj.articles
     rows = run_extraction(articles, lexicon, p, engine=engine, scheduler=scheduler)
+    redated = _date_from_witnesses(articles, rows, lexicon, p)
     timings["extract"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -179,6 +184,7 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
         "engine": engine,
         "parameters": {k: v for k, v in p.items()},
         "lexicon_fingerprint": lexicon.fingerprint,
+        "dated_from_witnesses": redated,
         "inputs": corpus_obj.inputs,
         "skipped_records": corpus_obj.skipped_records,
         "summary": corpus_obj.summary(),
@@ -201,6 +207,28 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
     if out_dir is not None:
         write_tables(tables, out_dir)
     return tables
+
+
+def _date_from_witnesses(articles: list[dict], rows: dict[str, list[dict]], lexicon: Lexicon, params: dict) -> list[str]:
+    """Give undated articles the date a dated witness article implies (see corroboration.py) and re-extract them."""
+    undated = [a for a in articles if not a.get("published") and a.get("topic") == "conflict"]
+    if not undated:
+        return []
+    fills = witness_dates(undated, {a["article_id"]: a for a in articles}, rows["events"])
+    redo = []
+    for a in articles:
+        if a["article_id"] in fills:
+            when, note = fills[a["article_id"]]
+            a.update(published=when, date_kind="inferred", date_precision="approximate", date_note=note)
+            redo.append(a)
+    if redo:
+        ids = {a["article_id"] for a in redo}
+        for key in rows:
+            rows[key] = [r for r in rows[key] if r["article_id"] not in ids]
+        for a in redo:
+            for key, new in extract_article(a, lexicon, params).items():
+                rows[key].extend(new)
+    return sorted(fills)
 
 
 def _check(tables: Tables) -> None:

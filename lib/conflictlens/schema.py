@@ -26,6 +26,7 @@ ACTOR_MENTIONS = [
     "article_id", "sentence", "start", "end", "surface", "actor_id", "actor_type", "country",
     # additions
     "sentence_index", "actor_name", "affiliation", "resolution",  # resolution: how an ambiguous alias was read
+    "unit",             # the part of the actor named (e.g. a ministry of a government), when the alias says so
 ]
 
 CASUALTIES = [

@@ -1,0 +1,512 @@
+"""The aggregations the notebooks show: filters, counts over time and place, actor co-mentions, casualty totals.
+
+Every function takes the extracted tables (``store.Tables`` or one of its DataFrames) and returns a DataFrame,
+a Series or a graph; none reads files except ``load``. Time is bucketed by week or month; a date less precise than
+the bucket (a month-precision date in a weekly count) is left out of that count and reported, not guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from . import paths, store, text
+
+FREQS = {"week": "W-SUN", "month": "M"}  # a week runs Monday to Sunday
+_COARSENESS = {"day": 0, "approximate": 0, "month": 1, "year": 2, "unknown": 3}
+_FREQ_COARSENESS = {"week": 0, "month": 1}
+UNKNOWN = "(unknown)"
+
+
+def resolve(path: str | Path) -> Path:
+    """A path as given when absolute, else relative to the repository root (the same in a kernel and a shell)."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else paths.ROOT / p
+
+
+def load(
+    corpus: str,
+    results: str = "",
+    start: str = "",
+    end: str = "",
+    actors: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    vague_convention: str = "acled",
+    with_text: bool = True,
+) -> store.Tables:
+    """The tables of ``results`` (extracting ``corpus`` there first when ``results`` is empty), filtered."""
+    if results:
+        folder = resolve(results)
+    else:
+        from . import pipeline  # imported only here: a notebook given `results` never loads the extraction code
+
+        folder = pipeline.ensure_results(str(resolve(corpus)), None, params={"vague_convention": vague_convention})
+    return filter_tables(store.read_tables(folder, with_text=with_text), start, end, actors, kinds)
+
+
+def corpus_hash(manifest: dict) -> str:
+    """The corpus's identity for provenance: the extraction's ``corpus_sha256``, else a hash of the inputs' sha256s."""
+    if manifest.get("corpus_sha256"):
+        return str(manifest["corpus_sha256"])
+    inputs = manifest.get("inputs") or []
+    digests = sorted(f"{i.get('path')}\0{i.get('sha256')}" for i in inputs if isinstance(i, dict))
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
+
+
+def provenance(tables: store.Tables, notebook: str, **parameters) -> dict:
+    """What a figure sidecar records: the corpus hash, the notebook and the parameters that shaped the figure."""
+    return {"corpus_hash": corpus_hash(tables.manifest), "notebook": notebook, "parameters": parameters}
+
+
+# --- filters -------------------------------------------------------------------------------------------------
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, format="ISO8601", errors="coerce")
+
+
+def _within(start_col: pd.Series, end_col: pd.Series | None, precision: pd.Series | None, start: str,
+            end: str) -> pd.Series:
+    """Rows whose date interval meets [start, end] (both inclusive, either may be empty); undated rows fail.
+
+    A month- or year-precision date covers its whole month or year ("2023-12" meets 12 December).
+    """
+    s = _dates(start_col)
+    e = _dates(end_col).fillna(s) if end_col is not None else s
+    if precision is not None:
+        e = e.mask(precision == "month", e + pd.offsets.MonthEnd(0)).mask(precision == "year", e + pd.offsets.YearEnd(0))
+    keep = s.notna()
+    if start:
+        keep &= e >= pd.Timestamp(start)
+    if end:
+        keep &= s <= pd.Timestamp(end)
+    return keep
+
+
+def _any_of(lists: pd.Series, wanted: set[str]) -> pd.Series:
+    return lists.map(lambda xs: xs is not None and bool(wanted.intersection(xs))).astype(bool)
+
+
+def filter_tables(
+    tables: store.Tables, start: str = "", end: str = "", actors: Iterable[str] = (), kinds: Iterable[str] = ()
+) -> store.Tables:
+    """The tables restricted to a period, actors and event kinds; empty filters keep everything.
+
+    - Dates: events and incidents by their own date interval, articles by their published date, actor mentions by
+      their article's date; undated rows are dropped once a date filter is set.
+    - ``actors`` (actor ids): events and incidents involving any of them; articles mentioning any of them, with all
+      their mentions kept (so co-mentions stay visible).
+    - ``kinds``: events and incidents of those kinds.
+    - Casualties follow their incident; one with no incident follows its article (and is dropped under ``kinds``).
+    """
+    actors, kinds = set(actors or ()), set(kinds or ())
+    if not (start or end or actors or kinds):
+        return tables
+    arts, ments, cas, evs, incs = tables.articles, tables.actor_mentions, tables.casualties, tables.events, tables.incidents
+    if start or end:
+        arts = arts[_within(arts["published"], None, arts["date_precision"], start, end)]
+        evs = evs[_within(evs["date_start"], evs["date_end"], evs["date_precision"], start, end)]
+        incs = incs[_within(incs["date_start"], incs["date_end"], incs["date_precision"], start, end)]
+    if kinds:
+        evs = evs[evs["kind"].isin(kinds)]
+        incs = incs[incs["kind"].isin(kinds)]
+    if actors:
+        evs = evs[_any_of(evs["actors"], actors)]
+        incs = incs[_any_of(incs["actors"], actors)]
+        arts = arts[arts["article_id"].isin(ments.loc[ments["actor_id"].isin(actors), "article_id"])]
+    ments = ments[ments["article_id"].isin(arts["article_id"])]
+    attached = cas["incident_id"].notna()
+    keep = attached & cas["incident_id"].isin(incs["incident_id"])
+    if not kinds:
+        keep |= ~attached & cas["article_id"].isin(arts["article_id"])
+    return store.Tables(
+        articles=arts.reset_index(drop=True),
+        actor_mentions=ments.reset_index(drop=True),
+        casualties=cas[keep].reset_index(drop=True),
+        events=evs.reset_index(drop=True),
+        incidents=incs.reset_index(drop=True),
+        manifest=tables.manifest,
+    )
+
+
+# --- 01 corpus -----------------------------------------------------------------------------------------------
+
+
+def corpus_summary(tables: store.Tables) -> pd.DataFrame:
+    """One row per headline count: inputs, copies, distinct articles, duplicates merged, off-topic, dated."""
+    arts = tables.articles
+    copies = int(arts["n_copies"].fillna(1).sum()) if len(arts) else 0
+    inputs = tables.manifest.get("inputs") or tables.manifest.get("files") or []
+    rows = [
+        ("input files", len(inputs) if isinstance(inputs, list | dict) else inputs),
+        ("article copies read", copies),
+        ("distinct articles", len(arts)),
+        ("copies merged as duplicates", copies - len(arts)),
+        ("off-topic, set aside", int((arts["topic"] != "conflict").sum())),
+        ("conflict articles", int((arts["topic"] == "conflict").sum())),
+        ("outlets recognised", int(arts["outlet"].nunique())),
+        ("articles with a date", int(arts["published"].notna().sum())),
+        ("event mentions", len(tables.events)),
+        ("casualty mentions", len(tables.casualties)),
+        ("actor mentions", len(tables.actor_mentions)),
+        ("incidents after merging", len(tables.incidents)),
+    ]
+    return pd.DataFrame(rows, columns=["what", "count"])
+
+
+def articles_overview(articles: pd.DataFrame, title_width: int = 70) -> pd.DataFrame:
+    """The articles, oldest first: id, shortened title, outlet, date and its kind and precision, topic, copies."""
+    out = articles[
+        ["article_id", "title", "outlet", "dateline", "published", "date_kind", "date_precision", "topic", "n_copies"]
+    ].copy()
+    out["title"] = out["title"].fillna("").map(lambda t: t if len(t) <= title_width else t[: title_width - 1] + "…")
+    return out.sort_values(["published", "article_id"], na_position="last", kind="mergesort").reset_index(drop=True)
+
+
+def counts(df: pd.DataFrame, column: str) -> pd.Series:
+    """How many rows per value of ``column`` (missing values counted as "(unknown)"), largest first."""
+    values = df[column].astype(object).where(df[column].notna(), UNKNOWN)
+    return values.value_counts().rename_axis(column).rename("count").sort_index(kind="mergesort").sort_values(
+        ascending=False, kind="mergesort"
+    )
+
+
+def date_kinds(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles by date kind (published, updated, inferred, unknown) × precision."""
+    table = pd.crosstab(
+        articles["date_kind"].astype(object).fillna(UNKNOWN), articles["date_precision"].astype(object).fillna(UNKNOWN)
+    )
+    return table.rename_axis(index="date kind", columns="precision")
+
+
+def duplicates(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles read more than once, with every input they were found in."""
+    dup = articles[articles["n_copies"].fillna(1) > 1]
+    return dup[["article_id", "title", "n_copies", "source_ids"]].reset_index(drop=True)
+
+
+def off_topic(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles set aside as off-topic, with their conflict-lexicon score."""
+    off = articles[articles["topic"] != "conflict"]
+    return off[["article_id", "title", "topic", "topic_score"]].reset_index(drop=True)
+
+
+def manifest_brief(manifest: dict) -> pd.DataFrame:
+    """The run manifest in brief: scalar entries as they are, lists and mappings by their size or flattened counts."""
+    rows = []
+    for key in sorted(manifest):
+        value = manifest[key]
+        if isinstance(value, dict) and all(not isinstance(v, dict | list) for v in value.values()) and len(value) <= 12:
+            rows.extend((f"{key}.{k}", str(v)) for k, v in sorted(value.items()))
+        elif isinstance(value, dict | list):
+            rows.append((key, f"{len(value)} entries"))
+        else:
+            rows.append((key, str(value)))
+    return pd.DataFrame(rows, columns=["entry", "value"])
+
+
+def articles_by_period(articles: pd.DataFrame, freq: str = "month") -> pd.DataFrame:
+    """Articles per period × date kind (articles whose date is coarser than ``freq`` are left out)."""
+    return counts_over_time(articles, "published", "date_precision", freq, by="date_kind")
+
+
+# --- time ----------------------------------------------------------------------------------------------------
+
+
+def periods(dates: pd.Series, precisions: pd.Series | None, freq: str = "month") -> pd.Series:
+    """Each row's period start (a Timestamp) at ``freq`` ("week" or "month"); NaT when undated or coarser."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}, not {freq!r}")
+    when = _dates(dates)
+    if precisions is not None:
+        coarse = precisions.map(lambda p: _COARSENESS.get(p, 3) > _FREQ_COARSENESS[freq])
+        when = when.mask(coarse.astype(bool))
+    return when.dt.to_period(FREQS[freq]).dt.start_time
+
+
+def left_out(df: pd.DataFrame, date_col: str, precision_col: str | None, freq: str = "month") -> int:
+    """How many rows a count at ``freq`` leaves out (no date, or a date less precise than ``freq``)."""
+    return int(periods(df[date_col], df[precision_col] if precision_col else None, freq).isna().sum())
+
+
+def counts_over_time(
+    df: pd.DataFrame, date_col: str, precision_col: str | None, freq: str = "month", by: str | None = None
+) -> pd.DataFrame:
+    """A period × ``by`` count table, every period between the first and last present (zeros included)."""
+    when = periods(df[date_col], df[precision_col] if precision_col else None, freq)
+    keyed = pd.DataFrame({"period": when, "key": df[by].astype(object).fillna(UNKNOWN) if by else "count"}).dropna()
+    if keyed.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="period"))
+    table = pd.crosstab(keyed["period"], keyed["key"])
+    full = pd.period_range(table.index.min(), table.index.max(), freq=FREQS[freq]).start_time
+    table = table.reindex(full, fill_value=0)
+    table.index.name, table.columns.name = "period", by
+    return table[table.sum().sort_values(ascending=False, kind="mergesort").index]
+
+
+# --- 02 events -----------------------------------------------------------------------------------------------
+
+
+def happened(events: pd.DataFrame) -> pd.DataFrame:
+    """Events reported as happening: denied ("no talks") and hypothetical ("could resume") mentions left out."""
+    keep = ~events["negated"].fillna(False).astype(bool) & ~events["hypothetical"].fillna(False).astype(bool)
+    return events[keep]
+
+
+def _split_places(values: pd.Series) -> pd.Series:
+    """Incidents list several places as "A; B": one entry each."""
+    return values.astype(object).map(lambda v: [p.strip() for p in v.split(";")] if isinstance(v, str) else [v]).explode()
+
+
+def counts_by_place(df: pd.DataFrame, level: str = "admin1", top: int = 15) -> pd.Series:
+    """Rows per place at ``level`` ("admin1" or "place", the district or town), top ``top``."""
+    values = _split_places(df[level]) if level == "place" else df[level]
+    return counts(pd.DataFrame({level: values}), level).head(top)
+
+
+def counts_by_actor(df: pd.DataFrame, top: int = 15) -> pd.Series:
+    """Rows per actor id in the ``actors`` list column (a row counts once for each actor it names), top ``top``."""
+    actors = df["actors"].map(lambda xs: list(xs) if xs is not None and len(xs) else [UNKNOWN]).explode()
+    return counts(pd.DataFrame({"actor": actors}), "actor").head(top)
+
+
+def mentions_vs_incidents(events: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+    """Per event kind: raw event mentions beside the incidents they were merged into (what merging did)."""
+    table = pd.DataFrame(
+        {"mentions": happened(events)["kind"].value_counts(), "incidents": incidents["kind"].value_counts()}
+    ).fillna(0).astype(int)
+    table.index.name = "kind"
+    return table.sort_values(["mentions", "incidents"], ascending=False, kind="mergesort")
+
+
+# --- 03 actors -----------------------------------------------------------------------------------------------
+
+
+def top_actors(mentions: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The ``n`` most-mentioned actors: id, name, type, mentions and articles."""
+    if mentions.empty:
+        return pd.DataFrame(columns=["actor_id", "actor_name", "actor_type", "mentions", "articles"])
+    grouped = mentions.groupby("actor_id", sort=True).agg(
+        actor_name=("actor_name", "first"), actor_type=("actor_type", "first"),
+        mentions=("start", "size"), articles=("article_id", "nunique"),
+    )
+    ranked = grouped.sort_values(["mentions", "articles"], ascending=False, kind="mergesort").head(n)
+    return ranked.reset_index()
+
+
+def co_mentions(mentions: pd.DataFrame, actors: Iterable[str] | None = None, n: int = 12) -> pd.DataFrame:
+    """Actor × actor: in how many articles both are mentioned (diagonal: articles mentioning the actor).
+
+    ``actors`` picks the actors; by default the ``n`` mentioned in most articles.
+    """
+    pairs = mentions[["article_id", "actor_id"]].drop_duplicates()
+    if actors:
+        chosen = list(actors)
+    else:
+        chosen = list(pairs["actor_id"].value_counts().sort_index(kind="mergesort").sort_values(
+            ascending=False, kind="mergesort").head(n).index)
+    pairs = pairs[pairs["actor_id"].isin(chosen)]
+    presence = pd.crosstab(pairs["article_id"], pairs["actor_id"]).reindex(columns=chosen, fill_value=0)
+    matrix = presence.T @ presence
+    matrix.index.name, matrix.columns.name = "actor", "actor"
+    return matrix.astype(int)
+
+
+def co_mention_graph(matrix: pd.DataFrame) -> nx.Graph:
+    """The co-mention matrix as a graph: node ``weight`` = articles, edge ``weight`` = shared articles."""
+    graph = nx.Graph()
+    for actor in matrix.index:
+        graph.add_node(actor, weight=int(matrix.at[actor, actor]))
+    for i, a in enumerate(matrix.index):
+        for b in matrix.index[i + 1:]:
+            if matrix.at[a, b] > 0:
+                graph.add_edge(a, b, weight=int(matrix.at[a, b]))
+    return graph
+
+
+def mentions_over_time(
+    mentions: pd.DataFrame, articles: pd.DataFrame, freq: str = "month", n: int = 6
+) -> pd.DataFrame:
+    """Period × actor mention counts for the ``n`` most-mentioned actors, dated by their article."""
+    top = top_actors(mentions, n)["actor_id"]
+    dated = mentions[mentions["actor_id"].isin(top)].merge(
+        articles[["article_id", "published", "date_precision"]], on="article_id", how="left"
+    )
+    return counts_over_time(dated, "published", "date_precision", freq, by="actor_id")
+
+
+# Capitalised words, joined by spaces or name particles ("Tehreek-e-Taliban", "Anwaar-ul-Haq Kakar", "bin Laden").
+_NAME = re.compile(
+    r"(?<![\w’'-])[A-Z][\w’'.-]*\w(?:[ \t]+(?:(?:al|bin|ul|ud|e|i|de|van|von)[ \t]+)?[A-Z][\w’'.-]*\w)*"
+)
+_WORD = re.compile(r"\S+")
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]*")
+_STOP = frozenset(
+    """the a an and but or if in on at of for to by from with as after before while when where this that these those
+    it its he she they we i you his her their our there here however meanwhile also according during since until
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr gen lt col
+    updated published follow short url photo file ap afp reuters""".split()
+)
+
+
+def name_candidates(
+    articles: pd.DataFrame, mentions: pd.DataFrame, known: Iterable[str] = (), n: int = 25
+) -> pd.DataFrame:
+    """Capitalised names the actor lexicon did not match: candidates to add, most frequent first.
+
+    A name is left out when it overlaps a found actor mention or is in ``known`` (e.g. place names); a single word
+    is left out when it opens a sentence or also occurs in lower case in the corpus ("Discussions went well").
+    Leading function words are stripped ("The Haqqani network" → "Haqqani network"). Columns: name, count,
+    articles, example (the first sentence it occurs in).
+    """
+    known_lower = {k.lower() for k in known if isinstance(k, str)}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for row in mentions[["article_id", "start", "end"]].itertuples(index=False):
+        spans.setdefault(row.article_id, []).append((int(row.start), int(row.end)))
+    texts = articles[["article_id", "text"]].dropna()
+    lower_words = {w for t in texts["text"] for w in _LOWER_WORD.findall(t)}
+    found: Counter[str] = Counter()
+    where: dict[str, set[str]] = {}
+    example: dict[str, str] = {}
+    for article_id, body in texts.itertuples(index=False):
+        covered = sorted(spans.get(article_id, []))
+        starts = [s for s, _ in covered]
+        sentence_spans = text.sentence_spans(body)
+        sentence_starts = [s for s, _ in sentence_spans]
+        for m in _NAME.finditer(body):
+            words = [(w.start(), w.group(0)) for w in _WORD.finditer(m.group(0))]
+            while words and words[0][1].lower() in _STOP:
+                words = words[1:]
+            if not words:
+                continue
+            name = " ".join(w for _, w in words)
+            offset, end = m.start() + words[0][0], m.end()
+            i = bisect_right(starts, end) - 1
+            if i >= 0 and any(s < end and e > offset for s, e in covered[max(0, i - 3): i + 1]):
+                continue
+            if name.lower() in known_lower:
+                continue
+            k = bisect_right(sentence_starts, offset) - 1
+            if len(words) == 1 and (name.lower() in lower_words or len(name) < 3 or
+                                    (k >= 0 and sentence_starts[k] == offset)):
+                continue
+            found[name] += 1
+            where.setdefault(name, set()).add(article_id)
+            if name not in example:
+                s, e = sentence_spans[k] if k >= 0 else (offset, end)
+                example[name] = body[s:e]
+    rows = [
+        {"name": name, "count": c, "articles": len(where[name]), "example": example[name]}
+        for name, c in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    ]
+    return pd.DataFrame(rows, columns=["name", "count", "articles", "example"])
+
+
+def known_places(events: pd.DataFrame, incidents: pd.DataFrame) -> list[str]:
+    """Place and province names the extraction already resolved (to leave out of name candidates)."""
+    names = set(_split_places(incidents["place"]).dropna()) | set(_split_places(events["place"]).dropna())
+    names |= set(events["admin1"].dropna()) | set(incidents["admin1"].dropna()) | set(events["country"].dropna())
+    return sorted(str(n) for n in names)
+
+
+# --- 04 casualties -------------------------------------------------------------------------------------------
+
+
+def casualty_figures(casualties: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Every casualty figure with its quoted sentence, its article's title and date, oldest first."""
+    cols = ["article_id", "status", "category", "best", "low", "high", "vague", "qualifier", "surface", "sentence",
+            "incident_id"]
+    out = casualties[cols].merge(articles[["article_id", "title", "published"]], on="article_id", how="left")
+    out = out.sort_values(["published", "article_id"], na_position="last", kind="mergesort")
+    return out[["published", "article_id", "title", *cols[1:]]].reset_index(drop=True)
+
+
+def standing_figures(casualties: pd.DataFrame, incidents: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """One figure per (incident, status, category): the mention that stands when several report one toll.
+
+    Same rule as the incident merge: an exact figure before a vague one, then the highest. A casualty with no
+    incident stands alone, dated by its article. An exact figure with no bounds has low = high = best; an open
+    figure ("over 70") keeps high empty (unbounded).
+    Columns: incident, status, category, best, low, high, vague, qualifier, date, date_precision.
+    """
+    cols = ["incident", "status", "category", "best", "low", "high", "vague", "qualifier", "date", "date_precision"]
+    if casualties.empty:
+        return pd.DataFrame(columns=cols)
+    c = casualties[["article_id", "start", "status", "category", "best", "low", "high", "vague", "qualifier",
+                    "incident_id"]].copy()
+    c["vague"] = c["vague"].fillna(False).astype(bool)
+    c["best"] = pd.to_numeric(c["best"], errors="coerce")
+    exact = ~c["vague"] & c["qualifier"].isna()
+    c["low"] = pd.to_numeric(c["low"], errors="coerce").fillna(c["best"])
+    c["high"] = pd.to_numeric(c["high"], errors="coerce").mask(c["high"].isna() & exact, c["best"])
+    c["incident"] = c["incident_id"].astype(object).where(
+        c["incident_id"].notna(), "article:" + c["article_id"].astype(str) + ":" + c["start"].astype(str)
+    )
+    c = c.sort_values(["incident", "status", "category", "vague", "best", "low"],
+                      ascending=[True, True, True, True, False, False], kind="mergesort")
+    best = c.drop_duplicates(["incident", "status", "category"], keep="first")
+    dates = incidents[["incident_id", "date_start", "date_precision"]].rename(
+        columns={"incident_id": "incident", "date_start": "date"})
+    best = best.merge(dates, on="incident", how="left")
+    by_article = articles.set_index("article_id")
+    undated = best["date"].isna()
+    best.loc[undated, "date"] = best.loc[undated, "article_id"].map(by_article["published"])
+    best.loc[undated, "date_precision"] = best.loc[undated, "article_id"].map(by_article["date_precision"])
+    return best[cols].reset_index(drop=True)
+
+
+def _sum_bounds(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum best and low; high is a sum only when every figure has one (else unbounded: empty)."""
+    grouped = frame.groupby(keys, sort=True)
+    out = grouped.agg(best=("best", "sum"), low=("low", "sum"), vague=("vague", "any"), figures=("best", "size"))
+    out["high"] = grouped["high"].apply(lambda h: h.sum() if h.notna().all() else float("nan"))
+    return out.reset_index()
+
+
+def casualty_totals(casualties: pd.DataFrame, incidents: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Totals by status and category after merging, with low / best / high and how many incidents add up."""
+    cols = ["status", "category", "best", "low", "high", "vague", "incidents"]
+    figures = standing_figures(casualties, incidents, articles)
+    if figures.empty:
+        return pd.DataFrame(columns=cols)
+    out = _sum_bounds(figures, ["status", "category"]).rename(columns={"figures": "incidents"})
+    order = {s: i for i, s in enumerate(("killed", "injured", "kidnapped", "arrested"))}
+    out = out.sort_values(["status", "best"], key=lambda s: s.map(order) if s.name == "status" else -s, kind="mergesort")
+    return out[cols].reset_index(drop=True)
+
+
+def casualty_timeline(
+    casualties: pd.DataFrame, incidents: pd.DataFrame, articles: pd.DataFrame, freq: str = "month",
+    statuses: Iterable[str] = ("killed", "injured"),
+) -> pd.DataFrame:
+    """Per period and status: best, low and high totals of the standing figures (period, series, best, low, high)."""
+    figures = standing_figures(casualties, incidents, articles)
+    figures = figures[figures["status"].isin(list(statuses))]
+    figures = figures.assign(period=periods(figures["date"], figures["date_precision"], freq)).dropna(subset=["period"])
+    if figures.empty:
+        return pd.DataFrame(columns=["period", "series", "best", "low", "high"])
+    out = _sum_bounds(figures.rename(columns={"status": "series"}), ["period", "series"])
+    return out[["period", "series", "best", "low", "high"]]
+
+
+def incidents_view(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The incidents, oldest first, actors joined and casualty totals by category readable."""
+    out = incidents.copy()
+    out["actors"] = out["actors"].map(lambda xs: ", ".join(xs) if xs is not None else "")
+    for status in ("killed", "injured", "kidnapped"):
+        out[f"{status}_by_category"] = out[f"{status}_by_category"].map(
+            lambda s: ", ".join(f"{k}: {v:g}" for k, v in json.loads(s).items()) if isinstance(s, str) and s else ""
+        )
+    cols = ["incident_id", "kind", "date_start", "date_end", "date_precision", "place", "admin1", "country", "actors",
+            "killed", "killed_by_category", "injured", "injured_by_category", "kidnapped", "kidnapped_by_category",
+            "n_mentions", "n_articles"]
+    return out[cols].sort_values(["date_start", "incident_id"], na_position="last", kind="mergesort").reset_index(drop=True)

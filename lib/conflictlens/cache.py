@@ -1,0 +1,160 @@
+"""Incremental runs: per-article results kept between runs, keyed by what they depend on.
+
+A result is keyed by (the article's content hash, the lexicon's fingerprint, the parameters' hash), so an article
+seen before is not extracted again, and a changed lexicon or parameter gives new keys: every article it could
+affect is extracted again (the incident merge always runs again: it is cross-article). One SQLite file holds the
+results as pickles; lookups and writes go a batch at a time, so a run streams through the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .engines import Engine, batched
+
+CACHE_FILE = "extraction-cache.sqlite"
+_SQL_VARS = 900  # below SQLite's default limit of bound parameters per statement
+
+
+class CacheKey(NamedTuple):
+    """What a per-article result depends on."""
+
+    content_hash: str
+    lexicon: str
+    params: str
+
+
+def fingerprint(obj: Any) -> str:
+    """A short stable hash of JSON-able data (parameters, a lexicon as loaded): equal data, equal fingerprint."""
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+class ExtractionCache:
+    """Per-article results in ``folder/extraction-cache.sqlite``, with the counts a manifest reports.
+
+    ``hits``: results reused; ``misses``: keys not found (extracted again); ``invalidated``: misses whose article
+    was cached under another lexicon or parameters; ``stored``: results written.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / CACHE_FILE
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS results (content_hash TEXT, lexicon TEXT, params TEXT, value BLOB,"
+            " PRIMARY KEY (content_hash, lexicon, params)) WITHOUT ROWID"
+        )
+        self._db.commit()
+        self.hits = self.misses = self.invalidated = self.stored = 0
+
+    def __enter__(self) -> ExtractionCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM results").fetchone()[0]
+
+    def get_many(self, keys: Iterable[CacheKey]) -> dict[CacheKey, Any]:
+        """The cached results among ``keys`` (absent keys are left out and counted as misses)."""
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for key in keys:
+            wanted.setdefault((key.lexicon, key.params), []).append(key.content_hash)
+        found: dict[CacheKey, Any] = {}
+        for (lexicon, params), hashes in wanted.items():
+            unique = list(dict.fromkeys(hashes))
+            for chunk in batched(unique, _SQL_VARS):
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT content_hash, value FROM results WHERE lexicon=? AND params=? AND content_hash IN ({marks})",
+                    (lexicon, params, *chunk),
+                )
+                for content_hash, value in rows:
+                    found[CacheKey(content_hash, lexicon, params)] = pickle.loads(value)
+            missing = [h for h in unique if CacheKey(h, lexicon, params) not in found]
+            self.hits += len(unique) - len(missing)
+            self.misses += len(missing)
+            self.invalidated += self._seen_elsewhere(missing)
+        return found
+
+    def _seen_elsewhere(self, hashes: list[str]) -> int:
+        """How many of ``hashes`` are cached under some other lexicon or parameters."""
+        seen = 0
+        for chunk in batched(hashes, _SQL_VARS):
+            marks = ",".join("?" * len(chunk))
+            seen += self._db.execute(
+                f"SELECT count(DISTINCT content_hash) FROM results WHERE content_hash IN ({marks})", chunk
+            ).fetchone()[0]
+        return seen
+
+    def put_many(self, items: Iterable[tuple[CacheKey, Any]]) -> int:
+        """Store results (one transaction); returns how many were written."""
+        rows = [(*key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in items]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+        self.stored += len(rows)
+        return len(rows)
+
+    def stats(self) -> dict[str, int]:
+        """The counts for the manifest: what was reused and what was extracted again."""
+        return {"hits": self.hits, "misses": self.misses, "invalidated": self.invalidated, "stored": self.stored}
+
+
+def map_cached(
+    fn: Callable[[Any], Any],
+    items: Iterable[Any],
+    key_of: Callable[[Any], CacheKey],
+    cache: ExtractionCache,
+    engine: Engine,
+) -> Iterator[Any]:
+    """``fn`` over ``items`` in input order, reusing cached results and storing new ones.
+
+    A batch is looked up in the cache as a whole; only its misses go to the engine. Batches stay in order and at
+    most ``engine.in_flight`` are held at once, so a rerun that hits on almost everything streams as fast as the
+    cache reads, and memory stays bounded by the batch size.
+    """
+    pending: deque = deque()
+
+    def release(slot: tuple) -> Iterator[Any]:
+        keys, found, future = slot
+        computed = iter(future.result()) if future is not None else iter(())
+        fresh = []
+        for key in keys:
+            if key in found:
+                yield found[key]
+            else:
+                value = next(computed)
+                found[key] = value  # a duplicate key later in the same batch reuses it
+                fresh.append((key, value))
+                yield value
+        if fresh:
+            cache.put_many(fresh)
+
+    for batch in batched(items, engine.batch_size):
+        keys = [key_of(item) for item in batch]
+        found = cache.get_many(keys)
+        todo, queued = [], set()
+        for key, item in zip(keys, batch):
+            if key not in found and key not in queued:
+                queued.add(key)
+                todo.append(item)
+        pending.append((keys, found, engine.submit(fn, todo) if todo else None))
+        while pending and (len(pending) >= engine.in_flight or pending[0][2] is None):
+            yield from release(pending.popleft())
+    while pending:
+        yield from release(pending.popleft())

@@ -1,0 +1,1016 @@
+"""Read a corpus into distinct articles, accounting for every input.
+
+Files (.txt, .md, .html; a folder is read recursively in sorted order), or a .jsonl / .csv with a ``text`` column
+(streamed record by record). Pages are split into the stories they carry (a related story appended under the main
+one), stripped of furniture ("Short Url", "Follow", promo lines), and read for title, dateline, outlet, captions,
+bullet summary and date stamp. Exact and near duplicates (a truncated copy, a copy with other furniture) become one
+article listing every copy; two texts that differ in a number, a date or a name are kept apart however alike.
+Stories under the conflict lexicon's threshold (``lexicon/topic.yaml``) are marked off-topic.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+
+import yaml
+from bs4 import BeautifulSoup, Comment
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from . import paths, schema
+from .dates import infer_writing_date
+
+MB = 1024 * 1024
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+RECORD_SUFFIXES = frozenset({".jsonl", ".ndjson", ".csv"})
+CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | RECORD_SUFFIXES
+# Files a corpus folder may hold that describe it (seeds/SOURCE.md, seeds/sources.yaml): not part of the corpus.
+DESCRIPTION_FILE = re.compile(r"(?i)^(?:readme|license|licence|changelog|notice|manifest|sources?)(?:\.\w+)?$")
+RECORD_FIELDS = ("id", "title", "date", "source", "url")
+
+MIN_STORY_WORDS = 15        # a story shorter than this (after furniture) is skipped with its reason
+NUM_PERM = 128              # MinHash permutations
+SHINGLE = 3                 # words per shingle
+LEAD_TOKENS = 40            # a truncated copy keeps the lead: the first words are a second LSH key
+MIN_NEAR_TOKENS = 25        # shorter texts merge only when exactly equal
+SKETCH_CHUNK = 1024         # MinHash sketches computed this many at a time
+TOPIC_LEXICON = paths.LEXICON / "topic.yaml"
+
+
+class CorpusError(Exception):
+    """A user error: str(e) is one line naming the file and the problem."""
+
+
+@dataclass
+class Corpus:
+    """Distinct articles (keys = schema.ARTICLES), one entry per input file, and every skipped record."""
+
+    articles: list[dict]
+    inputs: list[dict]
+    skipped_records: list[dict]
+    refused_near_duplicates: list[dict] = field(default_factory=list)  # LSH candidates kept apart, and why
+
+    def summary(self) -> dict:
+        """Counts: files, files_loaded, files_skipped, instances, articles, duplicates_merged, off_topic."""
+        instances = sum(a["n_copies"] for a in self.articles)
+        skipped = sum(1 for i in self.inputs if i["fate"] == "skipped")
+        return {
+            "files": len(self.inputs),
+            "files_loaded": len(self.inputs) - skipped,
+            "files_skipped": skipped,
+            "instances": instances,
+            "articles": len(self.articles),
+            "duplicates_merged": instances - len(self.articles),
+            "off_topic": sum(1 for a in self.articles if a["topic"] == "off_topic"),
+            "records_skipped": len(self.skipped_records),
+            "near_duplicates_refused": len(self.refused_near_duplicates),
+        }
+
+
+class _Skip(Exception):
+    """A file or record that cannot be read; the message is the reason recorded in the manifest."""
+
+
+# --------------------------------------------------------------------------------------------------- decoding
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c]")
+_INVISIBLE = re.compile(r"[\u200b\ufeff]")
+
+
+def clean_text(raw: str) -> str:
+    """Newlines as ``\\n``, no-break spaces as spaces, zero-width characters and BOMs removed."""
+    return _INVISIBLE.sub("", _NEWLINES.sub("\n", raw)).replace("\u00a0", " ")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
+    """(text, encoding, note): UTF-8 with or without BOM, UTF-16/32 with BOM, else cp1252 with a note.
+
+    Raises ``_Skip`` for empty, binary (NUL or control bytes) and undecodable input.
+    """
+    if not data.strip():
+        raise _Skip("empty file")
+    note = None
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif b"\x00" in data:
+        raise _Skip("binary file (NUL bytes)")
+    else:
+        try:
+            return _checked(data.decode("utf-8")), "utf-8", None
+        except UnicodeDecodeError as e:
+            encoding, note = "cp1252", f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}): read as cp1252"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise _Skip(f"undecodable bytes (not UTF-8, not {encoding}: byte 0x{data[e.start]:02x} at offset {e.start})")
+    return _checked(text), encoding, note
+
+
+def _checked(text: str) -> str:
+    if not text.strip():
+        raise _Skip("empty file")
+    n = len(_CONTROL.findall(text))
+    if n > max(2, len(text) // 1000):
+        raise _Skip(f"binary content ({n} control characters)")
+    return clean_text(text)
+
+
+@dataclass
+class _LineState:
+    encoding: str = "utf-8"
+    cp1252_lines: int = 0
+
+
+def _decoded_lines(fh: BinaryIO, max_bytes: int, state: _LineState) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) of a record file, one at a time; ``None`` for a line over ``max_bytes`` (not read)."""
+    head = fh.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        state.encoding = "utf-16"
+        fh.seek(0)
+        stream = io.TextIOWrapper(fh, encoding="utf-16", newline="")
+        for n, line in enumerate(stream, 1):
+            yield n, (None if len(line) * 2 > max_bytes else line)
+        return
+    if head.startswith(codecs.BOM_UTF8):
+        state.encoding = "utf-8-sig"
+        fh.seek(3)
+    else:
+        fh.seek(0)
+    n = 0
+    while True:
+        raw = fh.readline(max_bytes + 1)
+        if not raw:
+            return
+        n += 1
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = fh.readline(MB)
+            yield n, None
+            continue
+        try:
+            yield n, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            state.cp1252_lines += 1
+            yield n, raw.decode("cp1252", errors="replace")
+
+
+def _mb(n_bytes: int) -> str:
+    return f"{n_bytes / MB:.3g} MB"
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ html, markdown
+
+_HTML_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "nav", "footer", "aside", "form", "button")
+_HTML_BLOCKS = ("p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6", "li",
+                "blockquote", "pre", "table", "tr", "ul", "ol", "dl", "dt", "dd", "figure", "hr")
+_META_PUBLISHED = ("article:published_time", "datepublished", "pubdate", "publishdate", "publish-date", "date",
+                   "dc.date", "dc.date.issued", "sailthru.date")
+_META_UPDATED = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def _meta(soup: BeautifulSoup, names: Iterable[str]) -> str | None:
+    wanted = set(names)
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        if key in wanted and tag.get("content", "").strip():
+            return tag["content"].strip()
+    return None
+
+
+def html_to_document(html: str) -> dict:
+    """An HTML page → text (blocks as paragraphs, list items as "• " bullets), title, date, date_kind, captions,
+    source (og:site_name) and url, read with BeautifulSoup."""
+    soup = BeautifulSoup(html, "html.parser")
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(_HTML_DROP):
+        tag.decompose()
+    h1 = soup.find("h1")
+    title_tag = soup.find("title")
+    title = (h1.get_text(" ", strip=True) if h1 else None) or _meta(soup, ("og:title",)) or (
+        title_tag.get_text(" ", strip=True) if title_tag else None)
+    published, updated = _meta(soup, _META_PUBLISHED), _meta(soup, _META_UPDATED)
+    if not published:
+        time_tag = soup.find("time", attrs={"datetime": True})
+        published = time_tag["datetime"] if time_tag else None
+    canonical = soup.find("link", rel="canonical")
+    url = (canonical.get("href") if canonical else None) or _meta(soup, ("og:url",))
+    captions = []
+    for cap in soup.find_all("figcaption"):
+        text = _SPACES.sub(" ", cap.get_text(" ", strip=True))
+        if text:
+            captions.append(text)
+        cap.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    for node in root.find_all(string=True):
+        if node.find_parent("pre") is None:
+            node.replace_with(re.sub(r"\s+", " ", str(node)))
+    for br in root.find_all("br"):
+        br.replace_with("\n")
+    for tag in root.find_all(_HTML_BLOCKS):
+        if tag.name == "li":
+            tag.insert(0, "• ")
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in root.get_text().split("\n")]
+    text = _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+    return {"text": text, "title": title, "date": published or updated,
+            "date_kind": "published" if published else ("updated" if updated else None),
+            "captions": captions, "source": _meta(soup, ("og:site_name",)), "url": url}
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def markdown_to_text(md: str) -> str:
+    """Markdown → plain text: heading marks, images, link targets and bold marks removed."""
+    return _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", _MD_HEADING.sub("", md))))
+
+
+# ----------------------------------------------------------------------------------------------- reading inputs
+
+def _document(source_id: str, rel: str, text: str, record: int | None = None, **meta) -> dict:
+    doc = {"kind": "document", "source_id": source_id, "file": rel, "record": record, "text": text,
+           "title": None, "date": None, "date_kind": None, "url": None, "source": None, "captions": []}
+    doc.update({k: v for k, v in meta.items() if v not in (None, "")})
+    return doc
+
+
+def _record_meta(row: dict) -> dict:
+    meta = {k: (str(row[k]).strip() if row.get(k) is not None else None) for k in RECORD_FIELDS}
+    if meta["date"]:
+        meta["date_kind"] = "published"
+    return meta
+
+
+def _record_document(row: object, rel: str, n: int, max_bytes: int, where: str) -> dict:
+    """One jsonl/csv record → a document; raises ``_Skip`` with the reason."""
+    if not isinstance(row, dict):
+        raise _Skip(f"{where}: not a JSON object")
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _Skip(f"{where}: no 'text'")
+    if len(text) > max_bytes:
+        raise _Skip(f"{where}: text over the {_mb(max_bytes)} limit (max_file_mb)")
+    meta = _record_meta(row)
+    source_id = meta.pop("id") or f"{rel}:{n}"
+    return _document(source_id, rel, clean_text(text), n, **meta)
+
+
+def _iter_jsonl(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts: dict) -> Iterator[dict]:
+    for n, line in _decoded_lines(fh, max_bytes, state):
+        if line is None:
+            yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: over the {_mb(max_bytes)} limit (max_file_mb)"}
+            continue
+        if not line.strip():
+            continue
+        counts["records"] += 1
+        try:
+            row = json.loads(line)
+            yield _record_document(row, rel, n, max_bytes, f"line {n}")
+        except json.JSONDecodeError as e:
+            yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: not JSON ({e.msg}, column {e.colno})"}
+        except _Skip as e:
+            yield {"kind": "skip", "file": rel, "record": n, "reason": str(e)}
+
+
+def _iter_csv(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts: dict) -> Iterator[dict]:
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes + 1))
+    lines = (line for _, line in _decoded_lines(fh, max_bytes, state) if line is not None)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+    except csv.Error as e:
+        raise _Skip(f"not a readable csv ({e})")
+    if header is None:
+        raise _Skip("empty file")
+    columns = [h.strip().lstrip("\ufeff").lower() for h in header]
+    if "text" not in columns:
+        raise _Skip(f"no 'text' column (columns: {', '.join(columns)})")
+    n = 1
+    while True:
+        n += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield {"kind": "skip", "file": rel, "record": n, "reason": f"row {n}: csv error ({e}); rest of file unread"}
+            return
+        if not any(v.strip() for v in values):
+            continue
+        counts["records"] += 1
+        try:
+            yield _record_document(dict(zip(columns, values)), rel, n, max_bytes, f"row {n}")
+        except _Skip as e:
+            yield {"kind": "skip", "file": rel, "record": n, "reason": str(e)}
+
+
+def _read_one(path: Path, rel: str, max_bytes: int) -> Iterator[dict]:
+    """Items of one file: its documents and record skips, then one ``{"kind": "file", ...}`` entry."""
+    entry = {"kind": "file", "path": rel, "sha256": None, "size": None, "encoding": None, "encoding_note": None,
+             "fate": "loaded", "reason": None, "records": 0}
+    counts = {"records": 0}
+    try:
+        entry["size"] = path.stat().st_size
+        entry["sha256"] = _sha256(path)
+        suffix = path.suffix.lower()
+        if suffix not in CORPUS_SUFFIXES:
+            raise _Skip(f"not a corpus file ({suffix or 'no extension'}): read .txt, .md, .html, .jsonl, .csv")
+        if suffix in RECORD_SUFFIXES:
+            if entry["size"] == 0:
+                raise _Skip("empty file")
+            state = _LineState()
+            with path.open("rb") as fh:
+                reader = _iter_jsonl if suffix in (".jsonl", ".ndjson") else _iter_csv
+                yield from reader(fh, rel, max_bytes, state, counts)
+            entry["encoding"] = state.encoding
+            if state.cp1252_lines:
+                entry["encoding_note"] = f"{state.cp1252_lines} lines not UTF-8: read as cp1252"
+        else:
+            if entry["size"] > max_bytes:
+                raise _Skip(f"file is {_mb(entry['size'])}, over the {_mb(max_bytes)} limit (max_file_mb)")
+            text, entry["encoding"], entry["encoding_note"] = decode_bytes(path.read_bytes())
+            counts["records"] = 1
+            if suffix in HTML_SUFFIXES:
+                doc = html_to_document(text)
+                yield _document(rel, rel, clean_text(doc.pop("text")), **doc)
+            else:
+                yield _document(rel, rel, markdown_to_text(text) if suffix in (".md", ".markdown") else text)
+    except _Skip as e:
+        entry.update(fate="skipped", reason=str(e))
+    except OSError as e:
+        entry.update(fate="skipped", reason=f"unreadable ({e.strerror or e})")
+    entry["records"] = counts["records"]
+    yield entry
+
+
+def _in_corpus(rel: Path) -> bool:
+    """Not hidden (".git", "__pycache__") and not a description of the corpus (README, SOURCE.md, sources.yaml)."""
+    return not any(part.startswith((".", "__")) for part in rel.parts) and not DESCRIPTION_FILE.match(rel.name)
+
+
+def iter_documents(path: str | Path, *, max_file_mb: float = 20.0) -> Iterator[dict]:
+    """Stream a corpus, one item at a time, never holding a file of records in memory.
+
+    Items have ``kind``: "document" (source_id, file, record, text, title, date, date_kind, url, source, captions),
+    "skip" (file, record, reason: a jsonl/csv record that could not be read) and, after each file's documents,
+    "file" (path, sha256, size, encoding, encoding_note, fate "loaded"|"skipped", reason, records).
+    ``max_file_mb`` caps a file holding one document and each record of a jsonl/csv (collections stream).
+    In a folder, hidden files and folders and the corpus's own description (README, SOURCE.md, sources.yaml) are not
+    part of the corpus; every other file is an input, read or skipped with its reason.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise CorpusError(f"{path}: no such file or directory")
+    if max_file_mb <= 0:
+        raise CorpusError(f"{path}: max_file_mb must be positive, not {max_file_mb}")
+    max_bytes = int(max_file_mb * MB)
+    if root.is_dir():
+        files = sorted((p.relative_to(root).as_posix(), p) for p in root.rglob("*")
+                       if _in_corpus(p.relative_to(root)) and not p.is_dir())
+        for rel, p in files:
+            yield from _read_one(p, rel, max_bytes)
+    else:
+        yield from _read_one(root, root.name, max_bytes)
+
+
+# ----------------------------------------------------------------------------------------------- dates of stamps
+
+_MONTHS = {m: i for i, names in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+     ("december", "dec")], 1) for m in names}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_FORMS = re.compile(
+    r"(?i)^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:"
+    r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
+    r"|(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.replace("month", "m1") + r",?\s+(?P<y1>\d{4})"
+    r"|" + _MONTH.replace("month", "m2") + r"\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4})"
+    r")(?![\d])"
+)
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date written at the start of ``text``: "2024-02-15", "15 February 2024", "Feb. 15, 2024",
+    "Thursday, 14 December 2023" (a time may follow); else None."""
+    m = _DATE_FORMS.match(text.strip())
+    if not m:
+        return None
+    g = m.groupdict()
+    if g["iy"]:
+        y, mo, d = int(g["iy"]), int(g["im"]), int(g["id"])
+    elif g["y1"]:
+        y, mo, d = int(g["y1"]), _MONTHS[g["m1"].lower()], int(g["d1"])
+    else:
+        y, mo, d = int(g["y2"]), _MONTHS[g["m2"].lower()], int(g["d2"])
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+_STAMP = re.compile(r"(?i)^(?P<label>last\s+updated|updated|last\s+modified|modified|first\s+published|published"
+                    r"|posted)(?:\s+on)?\s*:?\s+(?P<date>.{6,60})$")
+_STAMP_KINDS = {"updated": "updated", "modified": "updated", "published": "published", "posted": "published"}
+_DATE_TOKEN = re.compile(r"(?i)\A\s*date\s*[:=]?\s*(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?"
+                         r"(?:Z|[+-]\d{2}:?\d{2})?)?[ \t]*")
+
+
+def parse_stamp(line: str) -> tuple[str, str, date] | None:
+    """"Updated 15 February 2024" → ("Updated 15 February 2024", "updated", date(2024, 2, 15)); else None."""
+    m = _STAMP.match(line.strip())
+    if not m:
+        return None
+    day = parse_date(m["date"])
+    if day is None:
+        return None
+    return line.strip(), _STAMP_KINDS[m["label"].split()[-1].lower()], day
+
+
+# ------------------------------------------------------------------------------------------------ page structure
+
+_FURNITURE = re.compile(
+    r"(?i)^(?:short\s?url|follow|following|share(?:\s+this(?:\s+(?:article|story))?)?|tweet|print|e-?mail"
+    r"|copy\s+link|link\s+copied|copied|advertisement|sponsored|scroll\s+to\s+continue(?:\s+with\s+content)?"
+    r"|skip\s+to\s+(?:main\s+)?content|read\s+more|related(?:\s+(?:stories|articles|news|topics))?|also\s+read"
+    r"|most\s+(?:read|popular)|comments?|listen(?:\s+to\s+this\s+(?:article|story))?|font\s+size|subscribe"
+    r"|sign\s+in|log\s+in|newsletter|whatsapp|facebook|twitter|x|linkedin|telegram|reddit"
+    r"|\d+\s*min(?:ute)?s?\s+read)[.:]?$")
+_PROMO = re.compile(
+    r"(?i)discover the latest business news|download the [\w ]{1,30}app\b|(?:follow|join) us on "
+    r"(?:twitter|facebook|instagram|whatsapp|telegram|google news|x\b)|subscribe to (?:our|the) [\w ]{0,20}newsletter"
+    r"|click here to (?:subscribe|read|download|join)|for (?:more|the latest) news,? (?:visit|follow|download)"
+    r"|all rights reserved|^copyright\b|^©")
+# Words every promo pattern holds: a cheap test before the regular expression.
+_PROMO_WORDS = ("discover", "download", " us on ", "newsletter", "click here", " news", "rights reserved",
+                "copyright", "©")
+_CAPTION = re.compile(
+    r"(?i)(?:\((?:[^()]{0,40}/\s*)?(?:ap|afp|reuters|epa|getty(?: images)?|xinhua|anadolu|handout|supplied|file"
+    r"|photo|courtesy|screengrab|screenshot)\b[^()]{0,60}\)\s*$|^(?:in this (?:file )?photo|file photo|photo:))")
+_BULLET = re.compile(r"^\s*(?:[•\u25cf\u25aa\u25e6\u2023\u2043·]|[-*+](?=\s))\s+(?P<text>\S.*)$")
+_TERMINAL = (".", "!", ":", ";", ",")
+_CLOSERS = " \t\"'”’)]»"
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.’'\-]*(?: [A-Z][A-Z.’'\-]*){0,3})(?:,\s+[A-Z][\w.’' -]{1,40}?)?"
+                       r"\s*(?:\([^()]{1,30}\)\s*)?(?::|\s[—–-])\s+")
+_OUTLETS = (
+    ("Arab News", re.compile(r"(?m)^Short Url\n(?:.*\n)?(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
+    ("Arab News", re.compile(r"(?m)^(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
+    ("Moneycontrol", re.compile(r"Discover the latest Business News, Sensex, and Nifty updates.{0,200}Moneycontrol")),
+)
+
+
+def outlet_of(page: str) -> str | None:
+    """The outlet whose page furniture ``page`` carries (layout, promo line), else None.
+
+    A mention in the text ("an interview with Geo News") is not furniture and names no outlet.
+    """
+    for name, pattern in _OUTLETS:
+        if pattern.search(page):
+            return name
+    return None
+
+
+def _classify(line: str) -> tuple[str, object]:
+    """(kind, value) of one line: blank, stamp, furniture, promo, caption, bullet or para."""
+    s = line.strip()
+    if not s:
+        return "blank", None
+    if len(s) <= 80:
+        stamp = parse_stamp(s)
+        if stamp:
+            return "stamp", stamp
+        if len(s) <= 45 and _FURNITURE.match(s):
+            return "furniture", s
+    if len(s) <= 400 and any(w in s.lower() for w in _PROMO_WORDS) and _PROMO.search(s):
+        return "promo", s
+    if (s.endswith(")") or s[:4].lower() in ("in t", "file", "phot")) and len(s.split()) <= 80 and _CAPTION.search(s):
+        return "caption", s
+    m = _BULLET.match(line)
+    if m:
+        return "bullet", m["text"].strip()
+    return "para", s
+
+
+def _hard_wrapped(run: list[str]) -> bool:
+    """Lines of one paragraph wrapped at a fixed width (joined with spaces), not one paragraph per line."""
+    body = run[:-1]
+    return (len(run) > 1 and all(40 <= len(s) <= 100 for s in body)
+            and sum(not s.rstrip(_CLOSERS).endswith((".", "!", "?")) for s in body) * 2 >= len(body))
+
+
+def _items(text: str) -> list[tuple[str, object]]:
+    """Classified lines, consecutive hard-wrapped lines joined into one paragraph."""
+    items: list[tuple[str, object]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if _hard_wrapped(run):
+            items.append(("para", " ".join(run)))
+        else:
+            items.extend(("para", s) for s in run)
+        run.clear()
+
+    for line in text.split("\n"):
+        kind, value = _classify(line)
+        if kind == "para":
+            run.append(value)
+            continue
+        flush()
+        items.append((kind, value))
+    flush()
+    return items
+
+
+def _title_like(s: str) -> bool:
+    words = len(s.split())
+    return 3 <= words <= 30 and len(s) <= 250 and not s.rstrip(_CLOSERS).endswith(_TERMINAL)
+
+
+def _same_line(a: str, b: str) -> bool:
+    return _normalise(a) == _normalise(b)
+
+
+def _story_starts(items: list[tuple[str, object]]) -> list[int]:
+    """Item indices where stories begin: each date stamp opens a story whose title is the line before its header
+    (or the line after it); stamps separated only by furniture, captions and blanks share one header."""
+    starts = [0]
+    last_stamp = None
+    for i, (kind, _) in enumerate(items):
+        if kind != "stamp":
+            continue
+        if last_stamp is not None and all(k in ("blank", "furniture", "caption") for k, _ in items[last_stamp + 1:i]):
+            last_stamp = i
+            continue
+        last_stamp = i
+        j = i - 1
+        while j >= 0 and items[j][0] in ("blank", "furniture", "caption"):
+            j -= 1
+        start = j + 1
+        if j >= 0 and items[j][0] == "para":
+            after = next((v for k, v in items[i + 1:] if k == "para"), None)
+            if _title_like(items[j][1]) or (after is not None and _same_line(items[j][1], after)):
+                start = j
+        if start > starts[-1]:
+            starts.append(start)
+    return starts
+
+
+def _story(items: list[tuple[str, object]], outlet: str | None) -> dict:
+    title = None
+    stamp = None
+    captions: list[str] = []
+    summary: list[str] = []
+    body: list[str] = []
+    content = [i for i, (k, _) in enumerate(items) if k in ("para", "bullet")]
+    for i, (kind, value) in enumerate(items):
+        if kind == "stamp" and stamp is None and not body:
+            stamp = value
+        elif kind == "caption":
+            captions.append(value)
+        elif kind == "bullet":
+            (body.append("• " + value) if body else summary.append(value))
+        elif kind == "para":
+            if title is None and not body and not summary and _title_like(value) and i != content[-1]:
+                title = value
+            elif title is not None and not body and _same_line(value, title):
+                continue
+            else:
+                body.append(value)
+    dateline = _DATELINE.match(body[0]) if body else None
+    return {"title": title, "stamp_text": stamp[0] if stamp else None, "stamp_kind": stamp[1] if stamp else None,
+            "stamp_date": stamp[2] if stamp else None, "dateline": dateline["place"] if dateline else None,
+            "captions": captions, "summary": summary, "body": "\n\n".join(body), "outlet": outlet}
+
+
+def split_stories(raw: str) -> list[dict]:
+    """A page → its stories, in order. Each: title, stamp_text, stamp_kind (published|updated), stamp_date
+    (datetime.date), dateline, captions (list), summary (bullet lines without the glyph), body (paragraphs joined
+    by a blank line, dateline prefix kept), outlet. Furniture and promo lines are dropped; a leading
+    "date 2025-10-30" token is read as the first story's published stamp and removed from its text."""
+    text = clean_text(raw)
+    token = _DATE_TOKEN.match(text)
+    lead = None
+    if token:
+        day = parse_date(token[1])
+        if day:
+            lead = (token[0].strip(), "published", day)
+            text = text[token.end():]
+    items = _items(text)
+    outlet = outlet_of(text)
+    starts = _story_starts(items) + [len(items)]
+    stories = []
+    for k in range(len(starts) - 1):
+        story = _story(items[starts[k]:starts[k + 1]], outlet)
+        if k == 0 and lead and story["stamp_text"] is None:
+            story.update(stamp_text=lead[0], stamp_kind=lead[1], stamp_date=lead[2])
+        if story["title"] or story["body"]:
+            stories.append(story)
+    return stories
+
+
+# ----------------------------------------------------------------------------------------------- hashing, tokens
+
+_EQUIVALENTS = (("‘", "'"), ("’", "'"), ("‚", "'"), ("′", "'"), ("“", '"'), ("”", '"'), ("„", '"'), ("″", '"'),
+                ("–", "-"), ("—", "-"), ("‒", "-"), ("−", "-"), ("\u00ad", ""))
+_TOKEN = re.compile(r"\w+(?:[.,'’-]\w+)*")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    for a, b in _EQUIVALENTS:
+        if a in text:
+            text = text.replace(a, b)
+    return " ".join(text.lower().split())
+
+
+def content_hash(text: str) -> str:
+    """sha256 (hex) of ``text`` normalised: NFKC, straight quotes and hyphens, lower case, single spaces."""
+    return hashlib.sha256(_normalise(text).encode()).hexdigest()
+
+
+def article_id(body: str) -> str:
+    """"a" + the first 12 hex digits of the body's content hash: stable across runs and machines."""
+    return "a" + content_hash(body)[:12]
+
+
+# ----------------------------------------------------------------------------------------------------- topic
+
+_TOPIC_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """The conflict lexicon compiled: terms indexed by their first three letters, and the off-topic threshold.
+
+    Each index entry is (leading words, last word, wildcard, weight), phrases before single words, so a phrase wins
+    over its words.
+    """
+
+    index: dict[str, tuple[tuple[list[str], str, bool, float], ...]]
+    threshold: float
+
+
+@lru_cache(maxsize=8)
+def load_topic_rule(path: str | Path = TOPIC_LEXICON) -> TopicRule:
+    """``topic.yaml`` (``threshold``; ``terms``: term → weight, a trailing ``*`` matching any word ending)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        terms = [(tuple(_TOPIC_WORD.findall(str(t).lower())), str(t).endswith("*"), float(w))
+                 for t, w in data["terms"].items()]
+        threshold = float(data["threshold"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as e:
+        raise CorpusError(f"{path}: not a topic lexicon ({type(e).__name__}: {e})".replace("\n", " "))
+    index: dict[str, list] = {}
+    for words, wild, weight in sorted((t for t in terms if t[0]), key=lambda t: (-len(t[0]), -len(t[0][-1]))):
+        index.setdefault(words[0][:3], []).append((list(words[:-1]), words[-1], wild, weight))
+    return TopicRule({k: tuple(v) for k, v in index.items()}, threshold)
+
+
+def topic_score(text: str, rule: TopicRule) -> float:
+    """Weighted conflict-term hits per 1,000 words of ``text`` (words: runs of letters and digits)."""
+    words = _TOPIC_WORD.findall(text.lower())
+    total = 0.0
+    i, n = 0, len(words)
+    while i < n:
+        step = 1
+        for head, last, wild, weight in rule.index.get(words[i][:3], ()):
+            k = len(head) + 1
+            if i + k <= n and words[i:i + k - 1] == head and (
+                    words[i + k - 1].startswith(last) if wild else words[i + k - 1] == last):
+                total += weight
+                step = k
+                break
+        i += step
+    return round(1000.0 * total / n, 2) if n else 0.0
+
+
+# ------------------------------------------------------------------------------------------ near duplicates
+
+_NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand
+    thousands million millions billion dozen dozens score scores first second third fourth fifth sixth seventh
+    eighth ninth tenth half""".split())
+_DATE_WORDS = frozenset(
+    """january february march april june july august september october november december jan feb mar apr jun jul
+    aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow
+    tonight""".split())
+_PLAIN_CAPS = frozenset(
+    """a an the this that these those he she it they we i his her its their our in on at of for to from by with
+    but and or as after before while when where if however meanwhile also earlier later""".split())
+
+
+@dataclass
+class _Tokens:
+    """A text's tokens: lower-case forms, original forms, whether each starts a sentence, and whether the text
+    stops mid-sentence (a cut copy, whose last word may be cut too)."""
+
+    lower: list[str]
+    orig: list[str]
+    initial: list[bool]
+    cut: bool
+
+
+def _tokens(text: str) -> _Tokens:
+    lower, orig, initial = [], [], []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        gap = text[prev_end:m.start()]
+        stripped = gap.strip(" \t\"'“”‘’([")
+        initial.append(not orig or stripped.endswith((".", "!", "?", ":")) or "\n" in gap)
+        orig.append(m.group())
+        lower.append(m.group().lower().replace("’", "'"))
+        prev_end = m.end()
+    return _Tokens(lower, orig, initial, not text.rstrip(_CLOSERS).endswith((".", "!", "?")))
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case word tokens, curly apostrophes straightened (the LSH view of a text)."""
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def _fact(tok: _Tokens, i: int, replaced: bool) -> bool:
+    """A token that makes a report a different report when it changes: a number, a date, a name or place."""
+    word, low = tok.orig[i], tok.lower[i]
+    if any(c.isdigit() for c in word) or low in _NUMBER_WORDS or low.rstrip(".") in _DATE_WORDS:
+        return True
+    if word[0].isupper() and low not in _PLAIN_CAPS:
+        return replaced or not tok.initial[i]
+    return False
+
+
+def compare_reports(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
+    """Is the shorter of two texts a copy of the other? (verdict, reason).
+
+    A copy: at least ``threshold`` of the shorter text's words found in order in the longer one, and no number,
+    date or name that differs inside the shared part. What only one text has before the shared part begins
+    (furniture, a dateline) or after it ends (truncation) does not count.
+    """
+    if len(a.lower) > len(b.lower):
+        a, b = b, a
+    if len(a.lower) < MIN_NEAR_TOKENS:
+        return a.lower == b.lower, "too short to compare"
+    words_a = a.lower[:-1] if a.cut else a.lower  # a copy cut mid-sentence may end inside a word
+    matcher = SequenceMatcher(None, words_a, b.lower, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    if matched < threshold * len(words_a):
+        return False, f"only {matched}/{len(words_a)} words shared"
+    ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        edge = (n == 0 and i1 == 0 and j1 == 0) or (n == len(ops) - 1 and (i2 == len(words_a) or j2 == len(b.lower)))
+        if edge and tag != "replace":
+            continue
+        replaced = tag == "replace"
+        for tok, lo, hi in ((a, i1, i2), (b, j1, j2)):
+            for i in range(lo, hi):
+                if _fact(tok, i, replaced):
+                    other = " ".join(b.orig[j1:j2]) if tok is a else " ".join(a.orig[i1:i2])
+                    return False, f"differ in {tok.orig[i]!r} ({' '.join(tok.orig[lo:hi])!r} vs {other!r})"
+    return True, f"{matched}/{len(words_a)} words shared"
+
+
+def _shingles(words: list[str]) -> list[int]:
+    """CRC-32 of each distinct run of ``SHINGLE`` words (deterministic across runs, unlike ``hash``)."""
+    if len(words) < SHINGLE:
+        return [zlib.crc32(" ".join(words).encode())]
+    return list({zlib.crc32(" ".join(words[i:i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)})
+
+
+def _strip_dateline(body: str, dateline: str | None) -> str:
+    m = _DATELINE.match(body) if dateline else None
+    return body[m.end():] if m else body
+
+
+def group_copies(bodies: list[str], datelines: list[str | None], threshold: float) -> tuple[list[list[int]], list[dict]]:
+    """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
+
+    Exact copies share a content hash. Near copies are found with MinHash LSH over word shingles (Jaccard at
+    ``threshold``) and by a shared lead (a truncated copy), then verified with :func:`compare_reports`. Longest
+    texts found clusters; each shorter text joins at most one cluster, so a copy that fits two reports does not
+    chain them together. Memory holds the LSH index and one chunk of sketches, not every text's tokens.
+    """
+    exact: dict[str, list[int]] = {}
+    keys = [content_hash(body) for body in bodies]
+    for i, key in enumerate(keys):
+        exact.setdefault(key, []).append(i)
+
+    @lru_cache(maxsize=4096)
+    def tokens(i: int) -> _Tokens:
+        return _tokens(_strip_dateline(bodies[i], datelines[i]))
+
+    def words(i: int) -> list[str]:
+        return _words(_strip_dateline(bodies[i], datelines[i]))
+
+    size = {i: len(words(i)) for i in (m[0] for m in exact.values())}
+    order = sorted(size, key=lambda i: (-size[i], i))
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    leads: dict[int, list[int]] = {}
+    cluster_of: dict[int, int] = {}
+    refused: list[dict] = []
+    eligible = [i for i in order if size[i] >= MIN_NEAR_TOKENS]
+    for i in order[len(eligible):]:
+        cluster_of[i] = i
+    for chunk_start in range(0, len(eligible), SKETCH_CHUNK):
+        chunk = eligible[chunk_start:chunk_start + SKETCH_CHUNK]
+        chunk_words = [words(i) for i in chunk]
+        sketches = MinHash.bulk([_shingles(w) for w in chunk_words], num_perm=NUM_PERM, hashfunc=int)
+        for i, w, sketch in zip(chunk, chunk_words, sketches):
+            lead = hash(tuple(w[:LEAD_TOKENS]))
+            candidates = sorted(set(lsh.query(sketch)) | set(leads.get(lead, ())), key=lambda c: (-size[c], c))
+            for c in candidates:
+                same, reason = compare_reports(tokens(i), tokens(c), threshold)
+                if same:
+                    cluster_of[i] = cluster_of[c]
+                    break
+                refused.append({"kept": c, "refused": i, "reason": reason})
+            else:
+                cluster_of[i] = i
+                lsh.insert(i, LeanMinHash(sketch))
+                leads.setdefault(lead, []).append(i)
+    clusters: dict[int, list[int]] = {}
+    for i in order:
+        clusters.setdefault(cluster_of[i], []).extend(exact[keys[i]])
+    return list(clusters.values()), refused
+
+
+# ---------------------------------------------------------------------------------------------------- articles
+
+def _instances(doc: dict) -> Iterator[dict]:
+    """The stories of one document, with the document's metadata filled in where the text is silent (a headline
+    printed in the text wins over a record's ``title``; the record's ``date`` wins over a printed stamp)."""
+    stories = split_stories(doc["text"])
+    for n, story in enumerate(stories):
+        if n == 0:
+            if doc["title"] and not story["title"]:
+                story["title"] = doc["title"]
+                first, _, rest = story["body"].partition("\n\n")
+                if _same_line(first, doc["title"]):
+                    story["body"] = rest
+            if doc["date"]:
+                day = parse_date(doc["date"])
+                if day or not story["stamp_date"]:
+                    story.update(stamp_text=doc["date"], stamp_kind=doc["date_kind"] or "published", stamp_date=day)
+            story["captions"] = doc["captions"] + story["captions"]
+        story.update(source_id=doc["source_id"], file=doc["file"], record=doc["record"], story=n,
+                     url=doc["url"], outlet=story["outlet"] or doc["source"])
+        yield story
+
+
+def _first(copies: list[dict], key: str):
+    return next((c[key] for c in copies if c[key] not in (None, "", [])), None)
+
+
+def _article(copies: list[dict], rule: TopicRule) -> dict:
+    """One article from its copies (the first is the most complete): text laid out as title, summary, body."""
+    rep = copies[0]
+    title = rep["title"] or _first(copies, "title")
+    summary = rep["summary"] or _first(copies, "summary") or []
+    stamped = rep if rep["stamp_text"] else next((c for c in copies if c["stamp_text"]), rep)
+    captions = list(dict.fromkeys(c for copy in copies for c in copy["captions"]))
+    head = "\n\n".join(part for part in (title, "\n".join(summary)) if part)
+    text = head + "\n\n" + rep["body"] if head else rep["body"]
+    published, kind, precision, note = infer_writing_date(stamped["stamp_date"], stamped["stamp_kind"], rep["body"],
+                                                          captions)
+    score = topic_score(text, rule)
+    article = {
+        "article_id": article_id(rep["body"]),
+        "title": title,
+        "text": text,
+        "published": published.isoformat() if published else None,
+        "date_kind": kind,
+        "dateline": rep["dateline"] or _first(copies, "dateline"),
+        "topic": "conflict" if score >= rule.threshold else "off_topic",
+        "files": sorted({c["file"] for c in copies}),
+        "source_ids": [c["source_id"] for c in copies],
+        "n_copies": len(copies),
+        "date_precision": precision,
+        "date_note": note,
+        "stamp_text": stamped["stamp_text"],
+        "stamp_kind": stamped["stamp_kind"],
+        "stamp_date": stamped["stamp_date"].isoformat() if stamped["stamp_date"] else None,
+        "outlet": rep["outlet"] or _first(copies, "outlet"),
+        "url": rep["url"] or _first(copies, "url"),
+        "captions": captions,
+        "summary": list(summary),
+        "topic_score": score,
+        "content_hash": content_hash(text),
+        "body_start": len(head) + 2 if head else 0,
+    }
+    assert list(article) == schema.ARTICLES, "article keys out of step with schema.ARTICLES"
+    return article
+
+
+def _no_article_error(root: Path, inputs: list[dict], skipped: list[dict]) -> CorpusError:
+    if root.is_file() and inputs and inputs[0]["fate"] == "skipped":
+        return CorpusError(f"{root}: no usable article ({inputs[0]['reason']})")
+    reasons = [f"{i['path']}: {i['reason']}" for i in inputs if i["fate"] == "skipped"]
+    reasons += [f"{s['path']}: {s['reason']}" for s in skipped]
+    detail = f"{len(inputs)} files; first problem: {reasons[0]}" if reasons else f"{len(inputs)} files"
+    return CorpusError(f"{root}: no usable article ({detail})")
+
+
+def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_file_mb: float = 20.0,
+                near_duplicate_threshold: float = 0.8) -> Corpus:
+    """Read a folder, a file, or a .jsonl/.csv into distinct articles (sorted by article_id).
+
+    ``topic_threshold`` overrides ``lexicon/topic.yaml``'s; ``max_file_mb`` skips larger files (with the reason);
+    ``near_duplicate_threshold`` is the share of a shorter text that must be found in a longer one to be its copy.
+    Raises :class:`CorpusError` for a missing path, bad parameters, or a corpus without one usable article.
+    """
+    if not 0 < near_duplicate_threshold <= 1:
+        raise CorpusError(f"{path}: near_duplicate_threshold must be in (0, 1], not {near_duplicate_threshold}")
+    rule = load_topic_rule()
+    if topic_threshold is not None:
+        rule = TopicRule(rule.index, float(topic_threshold))
+    inputs: list[dict] = []
+    skipped: list[dict] = []
+    stories: list[dict] = []
+    for item in iter_documents(path, max_file_mb=max_file_mb):
+        kind = item.pop("kind")
+        if kind == "file":
+            inputs.append(item)
+        elif kind == "skip":
+            skipped.append({"path": item["file"], "record": item["record"], "reason": item["reason"]})
+        else:
+            for story in _instances(item):
+                words = len(story["body"].split())
+                if words < MIN_STORY_WORDS:
+                    where = f"story {story['story'] + 1}" + (f" of record {item['record']}" if item["record"] else "")
+                    skipped.append({"path": story["file"], "record": story["record"],
+                                    "reason": f"{where}: too short for a story ({words} words of body)"})
+                else:
+                    stories.append(story)
+    clusters, refused = group_copies([s["body"] for s in stories], [s["dateline"] for s in stories],
+                                     near_duplicate_threshold)
+    articles = []
+    produced: dict[str, list[str]] = {}
+    merged: dict[str, list[str]] = {}
+    for members in clusters:
+        copies = [stories[i] for i in members]
+        article = _article(copies, rule)
+        articles.append(article)
+        produced.setdefault(copies[0]["file"], []).append(article["article_id"])
+        for c in copies[1:]:
+            if c["file"] != copies[0]["file"]:
+                merged.setdefault(c["file"], []).append(article["article_id"])
+    articles.sort(key=lambda a: a["article_id"])
+    if len({a["article_id"] for a in articles}) != len(articles):
+        raise ValueError("two distinct articles share an article_id")
+    _account(inputs, stories, skipped, produced, merged)
+    if not articles:
+        raise _no_article_error(Path(path), inputs, skipped)
+    for r in refused:
+        for key in ("kept", "refused"):
+            story = stories[r[key]]
+            r[key] = f"{story['source_id']}#{story['story'] + 1}"
+    return Corpus(articles=articles, inputs=inputs, skipped_records=skipped, refused_near_duplicates=refused)
+
+
+def _account(inputs: list[dict], stories: list[dict], skipped: list[dict], produced: dict[str, list[str]],
+             merged: dict[str, list[str]]) -> None:
+    """Each input's stories, the articles it produced, the articles it was merged into, and its fate."""
+    n_stories = Counter(s["file"] for s in stories)
+    first_skip: dict[str, str] = {}
+    for s in skipped:
+        first_skip.setdefault(s["path"], s["reason"])
+    for entry in inputs:
+        entry["stories"] = n_stories[entry["path"]]
+        entry["articles"] = sorted(set(produced.get(entry["path"], [])))
+        entry["merged_into"] = sorted(set(merged.get(entry["path"], [])) - set(entry["articles"]))
+        if entry["fate"] == "loaded" and not entry["articles"]:
+            if entry["merged_into"]:
+                entry["fate"] = "merged"
+            else:
+                reason = first_skip.get(entry["path"])
+                entry.update(fate="skipped", reason="no usable story" + (f" ({reason})" if reason else ""))

@@ -1,0 +1,111 @@
+"""engines: the per-article map in a loop, a process pool and on a Dask LocalCluster, in order and streaming."""
+
+from __future__ import annotations
+
+import re
+import socket
+from functools import partial
+from itertools import count, islice
+
+import pytest
+
+from conflictlens import engines
+
+# Two short articles per case; the hard case is order: results must come back in input order whichever worker
+# finishes first, and the second article here is much longer than the first.
+ARTICLES = [
+    {"article_id": f"a{i}", "text": "Gunmen killed 23 soldiers in Bajaur. " * (1 + 40 * (i % 2))} for i in range(23)
+]
+NUMBER = re.compile(r"\d+")
+
+
+def words(article: dict) -> int:
+    """The toy per-article step: a word count."""
+    return len(article["text"].split())
+
+
+def numbers(article: dict, pattern: re.Pattern) -> list[str]:
+    """A toy step carrying a compiled pattern, as the real one carries the lexicon."""
+    return pattern.findall(article["text"])
+
+
+EXPECTED = [words(a) for a in ARTICLES]
+
+
+def test_batched_splits_lazily_with_a_short_last_batch():
+    assert list(engines.batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(engines.batched([], 3)) == []
+    assert next(engines.batched(count(), 2)) == [0, 1]  # an endless source: nothing read beyond the batch
+
+
+def test_local_loop_keeps_input_order():
+    assert list(engines.map_articles(words, ARTICLES, batch_size=4)) == EXPECTED
+    assert list(engines.map_articles(words, [], batch_size=4)) == []
+
+
+def test_local_loop_streams_with_bounded_reads():
+    pulled = []
+
+    def source():
+        for i in count():
+            pulled.append(i)
+            yield {"text": "x " * i}
+
+    first = list(islice(engines.map_articles(words, source(), batch_size=5), 3))
+    assert first == [0, 1, 2]
+    assert len(pulled) == 5  # one batch read, not the (endless) corpus
+
+
+def test_process_pool_gives_the_loop_results_in_order():
+    fn = partial(numbers, pattern=NUMBER)
+    expected = [fn(a) for a in ARTICLES]
+    assert list(engines.map_articles(fn, ARTICLES, workers=2, batch_size=3)) == expected
+
+
+def test_engine_bounds_batches_in_flight():
+    with engines.Engine("local", workers=2, batch_size=4) as eng:
+        assert eng.slots == 2 and eng.in_flight == 4
+        pulled = []
+
+        def source():
+            for a in ARTICLES:
+                pulled.append(a)
+                yield a
+
+        stream = eng.map(words, source())
+        assert next(stream) == EXPECTED[0]
+        assert len(pulled) <= eng.in_flight * eng.batch_size
+        assert [EXPECTED[0], *stream] == EXPECTED
+
+
+def test_dask_local_cluster_gives_the_loop_results_in_order():
+    fn = partial(numbers, pattern=NUMBER)
+    expected = [fn(a) for a in ARTICLES]
+    with engines.Engine("dask", workers=2, batch_size=5) as eng:
+        assert eng.slots == 2
+        assert list(eng.map(fn, ARTICLES)) == expected
+        assert list(eng.map(words, ARTICLES)) == EXPECTED  # a second map on the same cluster
+    assert eng._client is None and eng._cluster is None  # closed what it opened
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"engine": "spark"}, "unknown engine 'spark'"),
+        ({"engine": "local", "scheduler": "tcp://127.0.0.1:8786"}, "--scheduler needs --engine dask"),
+        ({"engine": "local", "workers": 0}, "workers must be at least 1"),
+        ({"engine": "local", "batch_size": 0}, "batch size must be at least 1"),
+    ],
+)
+def test_bad_options_are_one_line_errors_before_any_work(kwargs, message):
+    with pytest.raises(engines.EngineError, match=re.escape(message)):
+        engines.map_articles(words, ARTICLES, **kwargs)
+
+
+def test_unreachable_scheduler_is_an_engine_error():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    eng = engines.Engine("dask", scheduler=f"tcp://127.0.0.1:{port}", connect_timeout=1)
+    with pytest.raises(engines.EngineError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"):
+        eng.start()

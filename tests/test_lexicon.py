@@ -1,0 +1,119 @@
+"""The lexicon loader: every yaml file, checks with one-line errors, fingerprint and cache, the alias index."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conflictlens import paths
+from conflictlens.lexicon import (
+    AliasIndex, LexiconError, alias_regex, case_variants, fingerprint, lexicon_from_files, load_lexicon, normalise,
+)
+
+GOLD = yaml.safe_load(paths.GOLD.read_text(encoding="utf-8"))
+ACTOR = b"actors:\n  - {id: ttp, name: TTP, type: militant_group, country: PAK, aliases: [TTP]}\n"
+PLACE = b"places:\n  - {id: kabul, name: Kabul, type: city, country: AFG, latitude: 34.53, longitude: 69.17}\n"
+
+
+def error(files: dict[str, bytes]) -> str:
+    with pytest.raises(LexiconError) as err:
+        lexicon_from_files(files)
+    message = str(err.value)
+    assert "\n" not in message
+    return message
+
+
+def test_package_lexicon_loads_every_yaml_and_is_cached():
+    lex = load_lexicon()
+    stems = {p.stem for p in paths.LEXICON.glob("*.yaml")}
+    assert {"actors", "places"} <= stems and set(lex.raw) == stems
+    assert all(isinstance(v, dict) for v in lex.raw.values())  # events, topic...: raw dicts for their modules
+    assert load_lexicon(paths.LEXICON) is lex
+    files = {p.name: p.read_bytes() for p in paths.LEXICON.glob("*.yaml")}
+    assert lex.fingerprint == fingerprint(files)
+
+
+def test_fingerprint_follows_the_bytes():
+    a = lexicon_from_files({"actors.yaml": ACTOR})
+    b = lexicon_from_files({"actors.yaml": ACTOR + b"# a comment\n"})
+    assert a.fingerprint != b.fingerprint
+    assert a.fingerprint == lexicon_from_files({"actors.yaml": ACTOR}).fingerprint
+
+
+def test_gold_actors_are_in_the_lexicon_with_their_type_country_and_affiliation():
+    lex = load_lexicon()
+    for actor_id, spec in GOLD["actors"].items():
+        actor = lex.actors[actor_id]
+        assert actor["type"] == spec["type"], actor_id
+        assert actor["country"] == spec.get("country", actor["country"]), actor_id
+        assert actor["affiliation"] == spec.get("affiliation"), actor_id
+    assert lex.actors["afghan_republic"]["valid_until"] == "2021-08-15"
+
+
+def test_lexicon_covers_the_regions_main_actors():
+    lex = load_lexicon()
+    wanted = {"jamaat_ul_ahrar", "hizb_ul_ahrar", "bla", "blf", "iskp", "lej", "jem", "let", "frontier_corps_kp",
+              "frontier_corps_balochistan", "ctd", "levies", "kp_police", "balochistan_police", "punjab_police",
+              "isi", "saudi_arabia", "china", "unama", "unhcr"}
+    assert wanted <= set(lex.actors)
+    aliases = {a for actor in lex.actors.values() for a in actor["aliases"]}
+    assert {"ISPR", "Türkiye", "Turkiye", "Hafiz Gul Bahadur group", "interior ministry", "Kabul"} <= aliases
+    # news outlets are sources, not actors
+    assert not aliases & {"Reuters", "Geo News", "Arab News", "Al Arabiya", "AP", "AFP", "Moneycontrol"}
+
+
+def test_alias_rules_keep_their_flags():
+    army = {r["alias"]: r for r in load_lexicon().actors["pakistan_army"]["alias_rules"]}
+    assert army["military"]["generic"] and army["military"]["attributive"]
+    assert army["military"]["requires_country"] == "PAK"  # a generic alias needs its actor's country by default
+    assert not army["ISPR"]["generic"] and army["ISPR"]["requires_country"] is None
+    kabul = {r["alias"]: r for r in load_lexicon().actors["afghan_taliban"]["alias_rules"]}["Kabul"]
+    assert (kabul["valid_from"], kabul["default"]) == ("2021-08-15", True)
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"actors.yaml": b"actors: [\n"}, "actors.yaml: yaml syntax error at line"),
+    ({"actors.yaml": b"- a list\n"}, "actors.yaml: the top level must be a mapping"),
+    ({"actors.yaml": ACTOR.replace(b"militant_group", b"gang")}, "actors.yaml: actor ttp: type 'gang'"),
+    ({"actors.yaml": ACTOR + ACTOR[8:]}, "actors.yaml: actors: duplicate id 'ttp'"),
+    ({"actors.yaml": ACTOR.replace(b"aliases: [TTP]", b"aliases: []")}, "at least one alias"),
+    ({"actors.yaml": ACTOR.replace(b"country: PAK", b"country: Pakistan")}, "must be an ISO3 code"),
+    ({"actors.yaml": ACTOR.replace(b"}", b", affiliation: nobody}")}, "affiliation 'nobody' is not an actor id"),
+    ({"actors.yaml": ACTOR.replace(b"}", b", valid_until: soon}")}, "'soon' is not a date"),
+    ({"actors.yaml": ACTOR.replace(b"[TTP]", b"[{alias: TTP, genric: true}]")}, "unknown key 'genric'"),
+    ({"actors.yaml": ACTOR + ACTOR[8:].replace(b"id: ttp", b"id: tjp")},
+     "alias 'TTP': names tjp, ttp: mark exactly one `default: true`"),
+    ({"places.yaml": PLACE.replace(b"34.53", b"134.5")}, "places.yaml: place kabul: latitude 134.5"),
+    ({"places.yaml": PLACE.replace(b"country: AFG, ", b"")}, "needs `country` (ISO3) or `countries`"),
+    ({"places.yaml": PLACE.replace(b"type: city", b"type: town, aliases: [Kabul]")
+      + PLACE[8:].replace(b"id: kabul", b"id: kabul_city")}, "alias 'Kabul' already names place kabul"),
+    ({"actors.yaml": b"\xff\xfe"}, "actors.yaml: not UTF-8"),
+])
+def test_malformed_lexicon_names_the_file_and_the_problem(files, expected):
+    assert expected in error(files)
+
+
+def test_missing_folder_is_a_lexicon_error():
+    with pytest.raises(LexiconError, match="not a folder"):
+        load_lexicon(paths.LEXICON / "no-such-folder")
+
+
+def test_normalise_and_case_variants():
+    assert normalise("Pakistan’s  foreign–office") == "Pakistan's foreign-office"
+    assert case_variants("foreign office") == {"foreign office", "Foreign office", "foreign Office", "Foreign Office"}
+
+
+def test_alias_index_longest_first_on_word_boundaries():
+    index = AliasIndex(["Baloch", "Balochistan Liberation Army", "Pakistan", "Pakistan Taliban", "army", "US"])
+    text = "Balochistan: the Balochistan Liberation Army, Baloch, Pakistan Taliban and the army; us, US, USA."
+    assert [h[2] for h in index.find(text)] == [
+        "Balochistan Liberation Army", "Baloch", "Pakistan Taliban", "army", "US"]
+    # an alias inside a word is no match, and neither is a lower-case alias glued to a word
+    assert index.find("Pakistani paramilitary") == []
+
+
+def test_alias_regex_matches_any_apostrophe_dash_and_spacing():
+    pattern = alias_regex(["Pakistan's army", "Tehreek-e-Taliban Pakistan"])
+    assert [m.group() for m in pattern.finditer("Pakistan’s  army and Tehreek–e–Taliban Pakistan")] == [
+        "Pakistan’s  army", "Tehreek–e–Taliban Pakistan"]
+    assert pattern.search("Pakistan's\narmy") is None  # a line break ends a sentence in this corpus

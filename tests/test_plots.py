@@ -1,0 +1,89 @@
+"""House style and save_figure: every format, byte-identical reruns, text kept as text, no blank panels."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import pandas as pd
+import pytest
+
+from conflictlens import analysis, plots
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _drawn(tables):
+    return plots.band_timeline(analysis.casualty_timeline(tables.casualties, tables.incidents, tables.articles),
+                               "Killed per month")
+
+
+def test_save_figure_writes_every_format_and_a_sidecar(tmp_path, tables):
+    notes = analysis.provenance(tables, "04_casualties", freq="month")
+    written = plots.save_figure(_drawn(tables), "timeline", tmp_path, dpi=72, provenance=notes)
+    assert [p.name for p in written] == ["timeline.png", "timeline.pdf", "timeline.svg", "timeline.json"]
+    side = json.loads((tmp_path / "timeline.json").read_text())
+    assert side["corpus_hash"] == "abc123" and side["notebook"] == "04_casualties"
+    assert side["parameters"] == {"freq": "month"} and side["dpi"] == 72
+    assert set(side["files"]) == {"timeline.png", "timeline.pdf", "timeline.svg"}
+
+
+def test_same_figure_twice_gives_the_same_bytes(tmp_path, tables):
+    # The hard case: pdf CreationDate, svg Date and random svg ids, png Software stamp all change between runs.
+    first = plots.save_figure(_drawn(tables), "f", tmp_path / "a", dpi=72)
+    second = plots.save_figure(_drawn(tables), "f", tmp_path / "b", dpi=72)
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_text_stays_text_and_no_timestamps(tmp_path, tables):
+    plots.save_figure(_drawn(tables), "f", tmp_path, dpi=72)
+    pdf = (tmp_path / "f.pdf").read_bytes()
+    svg = (tmp_path / "f.svg").read_text()
+    png = (tmp_path / "f.png").read_bytes()
+    assert b"/FontFile2" in pdf and b"CreationDate" not in pdf  # TrueType embedded (fonttype 42), no date
+    assert "<text" in svg and "Killed per month" in svg and "<dc:date>" not in svg
+    assert b"Software" not in png and b"matplotlib" not in png.lower()
+
+
+def test_unknown_format_is_refused(tmp_path, tables):
+    with pytest.raises(ValueError, match="tiff"):
+        plots.save_figure(_drawn(tables), "f", tmp_path, formats=["png", "tiff"])
+
+
+def test_empty_data_draws_a_no_data_message_not_a_blank_axis():
+    # The hard case: a filter that matches nothing must still give a figure a reader understands.
+    for fig in (plots.bar_counts(pd.Series(dtype=int), "Incidents by place"),
+                plots.counts_over_time(pd.DataFrame(), "Events"),
+                plots.lines_over_time(pd.DataFrame(), "Mentions"),
+                plots.heatmap(pd.DataFrame(), "Co-mentions"),
+                plots.network(nx.Graph(), "Network"),
+                plots.paired_bars(pd.DataFrame(), "Merging"),
+                plots.band_timeline(pd.DataFrame(), "Casualties")):
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert texts == [plots.NO_DATA]
+
+
+def test_widths_are_journal_columns(tables):
+    fig, _ = plots.new_figure("single")
+    assert fig.get_figwidth() == 3.5
+    fig = plots.heatmap(analysis.co_mentions(tables.actor_mentions), "Co-mentions", width="double")
+    assert fig.get_figwidth() == 7.0
+
+
+def test_heatmap_shows_lower_triangle_with_article_counts_in_labels(tables):
+    fig = plots.heatmap(analysis.co_mentions(tables.actor_mentions), "Co-mentions")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "pakistan army (2)" in labels and "ttp (1)" in labels
+
+
+def test_timeline_marks_open_figures_and_bands(tables):
+    # "over 70" has no upper bound: drawn as an "at least" marker, not a band.
+    fig = _drawn(tables)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["killed (at least)"]
