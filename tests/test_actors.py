@@ -151,6 +151,7 @@ def test_generic_alias_after_another_country_is_not_pakistans():
     # "Afghan troops", "US forces": a foreign qualifier takes the generic noun away
     assert ids("Pakistan said Afghan troops fired first.") == ["pakistan_gov"]
     assert ids("Pakistan said US troops left.") == ["pakistan_gov", "usa"]
+    assert ids("Pakistan wrote to Afghanistan’s foreign ministry.") == ["pakistan_gov"]
 
 
 def test_country_and_generic_noun_make_one_mention():
@@ -272,3 +273,15 @@ def test_throughput_is_linear_and_fast():
     rate = len(text.encode()) / (time.process_time() - t0) / 1e6
     assert len(out) == 10 * sum(len(ms) for ms in (mentions(t, date(2025, 1, 1)) for t in ARTICLES.values()))
     assert rate > 3  # MB/s; about 10-12 on an idle core
+
+
+def test_caption_full_name_licenses_short_form_in_body():
+    # Seed A3: "Zalmay Khalilzad" appears only in the photo caption, which is kept out of the text.
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.text import sentence_spans
+
+    lex = load_lexicon()
+    text = "Khalilzad met General Bajwa on Friday."
+    assert "zalmay_khalilzad" not in {m["actor_id"] for m in find_actor_mentions(text, sentence_spans(text), lex, None)}
+    found = find_actor_mentions(text, sentence_spans(text), lex, None, context="Zalmay Khalilzad, left, holds a meeting")
+    assert [m["surface"] for m in found if m["actor_id"] == "zalmay_khalilzad"] == ["Khalilzad"]

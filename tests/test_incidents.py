@@ -92,3 +92,12 @@ def test_categories_add_up_within_an_incident():
     assert json.loads(main["killed_by_category"]) == {"militants": 6, "security_forces": 23}
     assert main["killed"] == 29 and main["n_mentions"] == 5
     assert main["place"] == "Dera Ismail Khan" and main["date_start"] == "2023-12-12"
+
+
+def test_people_is_a_total_that_may_include_the_named_categories():
+    # "killing at least 26 people, including 14 soldiers": 26, not 40.
+    events = [ev("q", "suicide_bombing", "violence", 0, "2024-11-09", places=["quetta"])]
+    casualties = [cas("q", 10, "killed", "people", 26, si=0, high=None), cas("q", 40, "killed", "security_forces", 14, si=0, high=14)]
+    (inc,), _, _ = merge(events, casualties, INDEX)
+    assert inc["killed"] == 26 and inc["killed_low"] == 26 and inc["killed_high"] is None
+    assert json.loads(inc["killed_by_category"]) == {"people": 12, "security_forces": 14}

@@ -17,8 +17,8 @@ NOTEBOOKS = ["01_corpus", "02_event_counts", "03_actor_mentions", "04_casualties
 COMMON = ["corpus", "results", "start", "end", "actors", "kinds", "figures_dir", "formats", "dpi", "vague_convention"]
 FIGURES = {
     "01_corpus": ["corpus_articles_by_date"],
-    "02_event_counts": ["events_by_kind_over_time", "incidents_by_place", "incidents_by_actor", "mentions_vs_incidents"],
-    "03_actor_mentions": ["actors_top", "actors_co_mentions", "actors_network", "actors_over_time"],
+    "02_event_counts": ["events_by_kind_over_time", "mentions_vs_incidents"],
+    "03_actor_mentions": ["actors_co_mentions", "actors_network", "actors_over_time"],
     "04_casualties": ["casualties_timeline"],
     "05_explore": ["explore_selection"],
 }

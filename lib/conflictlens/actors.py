@@ -61,8 +61,9 @@ class _Reading:
 class _Form:
     """Everything one surface form can be: actor readings, the countries it names, whether it is a place name.
 
-    A form with no readings is a blocker: a place or demonym that must not be read as a shorter actor alias
-    ("Kabul province", "Dera Bugti") and that still says which country the article is about.
+    A form with no readings is a blocker: a country, a demonym, or a place that must not be read as a shorter actor
+    alias ("Kabul province", "Dera Bugti"); it still says which country the article is about, and whose a generic
+    noun after it is ("Afghanistan’s foreign ministry" is not Pakistan's).
     """
 
     readings: list[_Reading] = field(default_factory=list)
@@ -111,7 +112,7 @@ def _build(lexicon: Lexicon) -> _Matcher:
             if key in forms:
                 forms[key].place = True
                 forms[key].countries.update(place["countries"])
-            elif any(m.span() != (0, len(key)) for m in probe.finditer(key)):
+            elif place["type"] == "country" or any(m.span() != (0, len(key)) for m in probe.finditer(key)):
                 forms[key] = _Form(countries=set(place["countries"]), place=True)
         for demonym in place["demonyms"]:
             forms.setdefault(normalise(demonym), _Form()).countries.update(place["countries"])
@@ -146,8 +147,12 @@ def _after_locative(text: str, s: int) -> bool:
     return bool(words) and words[-1] in _LOCATIVE_WORDS
 
 
-def find_actor_mentions(text: str, spans: list[tuple[int, int]], lexicon: Lexicon, when: date | None) -> list[dict]:
+def find_actor_mentions(text: str, spans: list[tuple[int, int]], lexicon: Lexicon, when: date | None,
+                        context: str = "") -> list[dict]:
     """Actor mentions in ``text`` (an article dated ``when``, or None), one dict per mention.
+
+    ``context`` is more of the same article that yields no mentions of its own (photo captions): a full name there
+    still licenses its short form in ``text`` ("Zalmay Khalilzad" in a caption, "Khalilzad" in the body).
 
     Keys: sentence, sentence_index, start, end, surface, actor_id, actor_type, country, actor_name, affiliation
     (persons: the actor they act for), unit (the ministry or office an alias names), resolution (None, or how an
@@ -158,7 +163,8 @@ def find_actor_mentions(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     hits = [(s, e, forms.get(g) or forms[normalise(g)]) for s, e, g in m.index.find(text)]
     about: set[str] = set()          # countries the article names (proper names, places, demonyms)
     named: dict[str, list[int]] = {}  # actor id -> starts of its full (not short, not generic) aliases
-    for s, _, form in hits:
+    context_hits = [(-1, -1, forms.get(g) or forms[normalise(g)]) for _, _, g in m.index.find(context)] if context else []
+    for s, _, form in context_hits + hits:
         if form.signals:
             about |= form.countries
         for aid in form.full:

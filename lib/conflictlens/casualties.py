@@ -23,7 +23,7 @@ with a unit ("$38 billion", "a 48-hour truce", "2,600-kilometre").
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import yaml
@@ -83,6 +83,7 @@ _ACTIVE_VERB = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(_ACTIVE)}){_EN
 _NOMINAL_OF = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(_NOMINAL)}){_SP}of{_END}", re.IGNORECASE)
 _TOLL = re.compile(
     rf"(?<![\w’'\-])(?P<verb>{alternation(_LEX['toll']['nouns'])})"
+    rf"(?:{_SP}(?:from|in){_END}[^.;:!?\d\n]{{1,40}}?)?"  # "the death toll from Friday's blast has risen to 57"
     rf"(?:{_SP}(?:{alternation(_LEX['toll']['links'])})){{1,4}}{_END}",
     re.IGNORECASE,
 )
@@ -103,6 +104,7 @@ _BLOCKED = re.compile(
     rf"{_SP}$",
     re.IGNORECASE,
 )
+_CONDITIONAL = re.compile(rf"(?<![\w’'])(?:{alternation(_LEX['conditionals'])}){_SP}$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(rf"\b(?:{alternation(_LEX['clause_breaks'])})\b", re.IGNORECASE)
 _MODIFIER = re.compile(rf"(?<![\w’'\-])(?:{alternation(_MODIFIERS)}){_END}", re.IGNORECASE)
 _VICTIM_IN = re.compile(rf"(?<![\w’'\-])(?:{_VICTIM}){_END}", re.IGNORECASE)
@@ -205,21 +207,23 @@ def _rules() -> list[_Rule]:
 _RULES = _rules()
 
 
-def _non_casualty(sent: str, lower: str, q: Quantity, hard_only: bool) -> tuple[str, int, int] | None:
-    """(reason, start, end) of the first non-casualty rule ``q`` meets in ``sent``; the span includes the evidence."""
+def _non_casualty(text: str, s: int, e: int, lower_sentence: str, q: Quantity,
+                  hard_only: bool) -> tuple[str, int, int] | None:
+    """(reason, start, end) of the first non-casualty rule that ``q`` (offsets into ``text``) meets inside its
+    sentence ``text[s:e]``; the span includes the evidence ("$38 billion", "freed 207")."""
     for rule in _RULES:
         if hard_only and not rule.hard:
             continue
         if rule.before:
-            m = rule.before.search(sent, max(0, q.start - 16), q.start)
+            m = rule.before.search(text, max(s, q.start - 16), q.start)
             if m:
                 return rule.reason, m.start(), q.end
         if rule.after:
-            m = rule.after.match(sent, q.end)
+            m = rule.after.match(text, q.end, e)
             if m:
                 return rule.reason, q.start, m.end()
-        if rule.nouns and (not rule.sentence or any(w in lower for w in rule.sentence)):
-            m = rule.nouns.match(sent, q.end)
+        if rule.nouns and (not rule.sentence or any(w in lower_sentence for w in rule.sentence)):
+            m = rule.nouns.match(text, q.end, e)
             if m:
                 return rule.reason, q.start, m.end()
     return None
@@ -307,7 +311,8 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str) -> list[_Hit
     person_spans = [(p["start"], p["end"]) for p in persons]
     usable: dict[int, Quantity] = {}
     for q in _quantities(sent, convention):
-        if _NEGATED.search(sent, max(0, q.start - 12), q.start) or _non_casualty(sent, lower, q, hard_only=True):
+        if _NEGATED.search(sent, max(0, q.start - 12), q.start) or \
+                _non_casualty(sent, 0, len(sent), lower, q, hard_only=True):
             continue
         usable[q.start] = q
     if not usable and not persons:
@@ -352,8 +357,8 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str) -> list[_Hit
                              _category_from_mods(m.group("mods")), m.group("mods")))
             continue
         m = _SUBJECT.match(sent, q.end)
-        if m is None:
-            continue
+        if m is None or _CONDITIONAL.search(sent, max(0, q.start - 12), q.start):
+            continue  # "if 12 soldiers were killed"
         phrase = _norm(m.group("status"))
         aux = _norm(m.group("aux")) if m.group("aux") else None
         passive = phrase in _PASSIVE
@@ -519,17 +524,20 @@ def find_non_casualties(text: str, spans: list[tuple[int, int]], convention: str
     "freed 207", "5,000 prisoners"), reason, best.
     """
     casualties = [(c["start"], c["end"]) for c in find_casualties(text, spans, None, convention)]
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+    starts = [spans[i][0] for i in order]
     rows = []
-    for si, (s, e) in enumerate(spans):
-        sent = text[s:e]
-        lower = sent.lower()
-        for q in find_quantities(sent, convention):
-            qs, qe = s + q.start, s + q.end
-            if any(a < qe and qs < b for a, b in casualties):
-                continue
-            found = _non_casualty(sent, lower, q, hard_only=False)
-            if found:
-                reason, a, b = found
-                rows.append({"sentence": sent, "sentence_index": si, "start": s + a, "end": s + b,
-                             "surface": text[s + a:s + b], "reason": reason, "best": q.best})
+    for q in find_quantities(text, convention):
+        k = bisect_right(starts, q.start) - 1
+        if k < 0:
+            continue
+        si = order[k]
+        s, e = spans[si]
+        if q.end > e or any(a < q.end and q.start < b for a, b in casualties):
+            continue
+        found = _non_casualty(text, s, e, text[s:e].lower(), q, hard_only=False)
+        if found:
+            reason, a, b = found
+            rows.append({"sentence": text[s:e], "sentence_index": si, "start": a, "end": b, "surface": text[a:b],
+                         "reason": reason, "best": q.best})
     return rows

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import yaml
 from bs4 import BeautifulSoup, Comment
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -44,7 +46,7 @@ DESCRIPTION_FILE = re.compile(r"(?i)^(?:readme|license|licence|changelog|notice|
 RECORD_FIELDS = ("id", "title", "date", "source", "url")
 
 MIN_STORY_WORDS = 15        # a story shorter than this (after furniture) is skipped with its reason
-NUM_PERM = 128              # MinHash permutations
+NUM_PERM = 64               # MinHash permutations
 SHINGLE = 3                 # words per shingle
 LEAD_TOKENS = 40            # a truncated copy keeps the lead: the first words are a second LSH key
 MIN_NEAR_TOKENS = 25        # shorter texts merge only when exactly equal
@@ -98,7 +100,7 @@ def clean_text(raw: str) -> str:
     return _INVISIBLE.sub("", _NEWLINES.sub("\n", raw)).replace("\u00a0", " ")
 
 
-def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
+def _decode_bytes(data: bytes) -> tuple[str, str, str | None]:
     """(text, encoding, note): UTF-8 with or without BOM, UTF-16/32 with BOM, else cp1252 with a note.
 
     Raises ``_Skip`` for empty, binary (NUL or control bytes) and undecodable input.
@@ -122,7 +124,8 @@ def decode_bytes(data: bytes) -> tuple[str, str, str | None]:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise _Skip(f"undecodable bytes (not UTF-8, not {encoding}: byte 0x{data[e.start]:02x} at offset {e.start})")
+        tried = "not UTF-8, not cp1252" if note else f"a {encoding} BOM but not {encoding}"
+        raise _Skip(f"undecodable bytes ({tried}: byte 0x{data[e.start]:02x} at offset {e.start})")
     return _checked(text), encoding, note
 
 
@@ -137,8 +140,11 @@ def _checked(text: str) -> str:
 
 @dataclass
 class _LineState:
+    """What reading a record file's lines found: its encoding, lines read as cp1252, lines over the size limit."""
+
     encoding: str = "utf-8"
     cp1252_lines: int = 0
+    oversized: list[int] = field(default_factory=list)
 
 
 def _decoded_lines(fh: BinaryIO, max_bytes: int, state: _LineState) -> Iterator[tuple[int, str | None]]:
@@ -147,9 +153,13 @@ def _decoded_lines(fh: BinaryIO, max_bytes: int, state: _LineState) -> Iterator[
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         state.encoding = "utf-16"
         fh.seek(0)
-        stream = io.TextIOWrapper(fh, encoding="utf-16", newline="")
+        stream = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
         for n, line in enumerate(stream, 1):
-            yield n, (None if len(line) * 2 > max_bytes else line)
+            if len(line) * 2 > max_bytes:
+                state.oversized.append(n)
+                yield n, None
+            else:
+                yield n, line
         return
     if head.startswith(codecs.BOM_UTF8):
         state.encoding = "utf-8-sig"
@@ -165,6 +175,7 @@ def _decoded_lines(fh: BinaryIO, max_bytes: int, state: _LineState) -> Iterator[
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             while raw and not raw.endswith(b"\n"):
                 raw = fh.readline(MB)
+            state.oversized.append(n)
             yield n, None
             continue
         try:
@@ -297,9 +308,14 @@ def _iter_jsonl(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, count
         counts["records"] += 1
         try:
             row = json.loads(line)
-            yield _record_document(row, rel, n, max_bytes, f"line {n}")
         except json.JSONDecodeError as e:
             yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: not JSON ({e.msg}, column {e.colno})"}
+            continue
+        except RecursionError:
+            yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: JSON nested too deeply"}
+            continue
+        try:
+            yield _record_document(row, rel, n, max_bytes, f"line {n}")
         except _Skip as e:
             yield {"kind": "skip", "file": rel, "record": n, "reason": str(e)}
 
@@ -317,15 +333,19 @@ def _iter_csv(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts:
     columns = [h.strip().lstrip("\ufeff").lower() for h in header]
     if "text" not in columns:
         raise _Skip(f"no 'text' column (columns: {', '.join(columns)})")
-    n = 1
+    n, reported = 1, 0
     while True:
         n += 1
         try:
-            values = next(reader)
-        except StopIteration:
-            return
+            values = next(reader, None)
         except csv.Error as e:
             yield {"kind": "skip", "file": rel, "record": n, "reason": f"row {n}: csv error ({e}); rest of file unread"}
+            return
+        for line in state.oversized[reported:]:
+            yield {"kind": "skip", "file": rel, "record": None,
+                   "reason": f"line {line}: over the {_mb(max_bytes)} limit (max_file_mb)"}
+        reported = len(state.oversized)
+        if values is None:
             return
         if not any(v.strip() for v in values):
             continue
@@ -360,7 +380,7 @@ def _read_one(path: Path, rel: str, max_bytes: int) -> Iterator[dict]:
         else:
             if entry["size"] > max_bytes:
                 raise _Skip(f"file is {_mb(entry['size'])}, over the {_mb(max_bytes)} limit (max_file_mb)")
-            text, entry["encoding"], entry["encoding_note"] = decode_bytes(path.read_bytes())
+            text, entry["encoding"], entry["encoding_note"] = _decode_bytes(path.read_bytes())
             counts["records"] = 1
             if suffix in HTML_SUFFIXES:
                 doc = html_to_document(text)
@@ -371,7 +391,11 @@ def _read_one(path: Path, rel: str, max_bytes: int) -> Iterator[dict]:
         entry.update(fate="skipped", reason=str(e))
     except OSError as e:
         entry.update(fate="skipped", reason=f"unreadable ({e.strerror or e})")
+    except (ValueError, RecursionError) as e:  # a parser giving up on malformed input
+        entry.update(fate="skipped", reason=f"unreadable ({type(e).__name__}: {e})".replace("\n", " "))
     entry["records"] = counts["records"]
+    if entry["fate"] == "skipped" and counts["records"]:  # records already read stand; the rest is lost
+        entry.update(fate="loaded", reason=f"reading stopped after {counts['records']} records: {entry['reason']}")
     yield entry
 
 
@@ -483,11 +507,22 @@ _TERMINAL = (".", "!", ":", ";", ",")
 _CLOSERS = " \t\"'”’)]»"
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.’'\-]*(?: [A-Z][A-Z.’'\-]*){0,3})(?:,\s+[A-Z][\w.’' -]{1,40}?)?"
                        r"\s*(?:\([^()]{1,30}\)\s*)?(?::|\s[—–-])\s+")
+_NOT_DATELINES = frozenset({"BREAKING", "BREAKING NEWS", "UPDATE", "UPDATED", "WATCH", "LIVE", "EXCLUSIVE",
+                            "ANALYSIS", "OPINION", "EDITORIAL", "PHOTOS", "VIDEO", "FILE", "NOTE", "CORRECTION"})
 _OUTLETS = (
     ("Arab News", re.compile(r"(?m)^Short Url\n(?:.*\n)?(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
     ("Arab News", re.compile(r"(?m)^(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
     ("Moneycontrol", re.compile(r"Discover the latest Business News, Sensex, and Nifty updates.{0,200}Moneycontrol")),
 )
+
+
+def dateline_of(paragraph: str) -> str | None:
+    """The place a report is filed from, as printed: "ISLAMABAD: ..." → "ISLAMABAD"; "KABUL, Afghanistan (AP) —"
+    → "KABUL"; else None (a label such as "BREAKING:" is not a place)."""
+    m = _DATELINE.match(paragraph)
+    if not m or len(m["place"].replace(" ", "")) < 3 or m["place"] in _NOT_DATELINES:
+        return None
+    return m["place"]
 
 
 def outlet_of(page: str) -> str | None:
@@ -569,7 +604,8 @@ def _story_starts(items: list[tuple[str, object]]) -> list[int]:
     for i, (kind, _) in enumerate(items):
         if kind != "stamp":
             continue
-        if last_stamp is not None and all(k in ("blank", "furniture", "caption") for k, _ in items[last_stamp + 1:i]):
+        if last_stamp is not None and all(k in ("blank", "furniture", "caption")
+                                          for k, _ in islice(items, last_stamp + 1, i)):
             last_stamp = i
             continue
         last_stamp = i
@@ -578,7 +614,7 @@ def _story_starts(items: list[tuple[str, object]]) -> list[int]:
             j -= 1
         start = j + 1
         if j >= 0 and items[j][0] == "para":
-            after = next((v for k, v in items[i + 1:] if k == "para"), None)
+            after = next((v for k, v in islice(items, i + 1, None) if k == "para"), None)
             if _title_like(items[j][1]) or (after is not None and _same_line(items[j][1], after)):
                 start = j
         if start > starts[-1]:
@@ -607,9 +643,8 @@ def _story(items: list[tuple[str, object]], outlet: str | None) -> dict:
                 continue
             else:
                 body.append(value)
-    dateline = _DATELINE.match(body[0]) if body else None
     return {"title": title, "stamp_text": stamp[0] if stamp else None, "stamp_kind": stamp[1] if stamp else None,
-            "stamp_date": stamp[2] if stamp else None, "dateline": dateline["place"] if dateline else None,
+            "stamp_date": stamp[2] if stamp else None, "dateline": dateline_of(body[0]) if body else None,
             "captions": captions, "summary": summary, "body": "\n\n".join(body), "outlet": outlet}
 
 
@@ -700,18 +735,20 @@ def load_topic_rule(path: str | Path = TOPIC_LEXICON) -> TopicRule:
 def topic_score(text: str, rule: TopicRule) -> float:
     """Weighted conflict-term hits per 1,000 words of ``text`` (words: runs of letters and digits)."""
     words = _TOPIC_WORD.findall(text.lower())
+    n = len(words)
+    index = rule.index
     total = 0.0
-    i, n = 0, len(words)
-    while i < n:
-        step = 1
-        for head, last, wild, weight in rule.index.get(words[i][:3], ()):
+    free = 0  # words before this one are part of a phrase already counted
+    for i in [i for i, w in enumerate(words) if w[:3] in index]:
+        if i < free:
+            continue
+        for head, last, wild, weight in index[words[i][:3]]:
             k = len(head) + 1
             if i + k <= n and words[i:i + k - 1] == head and (
                     words[i + k - 1].startswith(last) if wild else words[i + k - 1] == last):
                 total += weight
-                step = k
+                free = i + k
                 break
-        i += step
     return round(1000.0 * total / n, 2) if n else 0.0
 
 
@@ -733,31 +770,37 @@ _PLAIN_CAPS = frozenset(
 
 @dataclass
 class _Tokens:
-    """A text's tokens: lower-case forms, original forms, whether each starts a sentence, and whether the text
-    stops mid-sentence (a cut copy, whose last word may be cut too)."""
+    """A text's tokens (curly apostrophes straightened): original and lower-case forms, where each starts, and
+    whether the text stops mid-sentence (a cut copy, whose last word may be cut too)."""
 
-    lower: list[str]
+    text: str
     orig: list[str]
-    initial: list[bool]
+    lower: list[str]
+    starts: list[int]
     cut: bool
+
+    def initial(self, i: int) -> bool:
+        """Does token ``i`` start a sentence or a line?"""
+        if i == 0:
+            return True
+        gap = self.text[self.starts[i - 1] + len(self.orig[i - 1]):self.starts[i]]
+        return "\n" in gap or gap.strip(" \t\"'“”‘([").endswith((".", "!", "?", ":"))
 
 
 def _tokens(text: str) -> _Tokens:
-    lower, orig, initial = [], [], []
-    prev_end = 0
-    for m in _TOKEN.finditer(text):
-        gap = text[prev_end:m.start()]
-        stripped = gap.strip(" \t\"'“”‘’([")
-        initial.append(not orig or stripped.endswith((".", "!", "?", ":")) or "\n" in gap)
-        orig.append(m.group())
-        lower.append(m.group().lower().replace("’", "'"))
-        prev_end = m.end()
-    return _Tokens(lower, orig, initial, not text.rstrip(_CLOSERS).endswith((".", "!", "?")))
+    text = text.replace("’", "'")
+    matches = list(_TOKEN.finditer(text))
+    orig = [m.group() for m in matches]
+    return _Tokens(text, orig, [w.lower() for w in orig], [m.start() for m in matches],
+                   not text.rstrip(_CLOSERS).endswith((".", "!", "?")))
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _words(text: str) -> list[str]:
-    """Lower-case word tokens, curly apostrophes straightened (the LSH view of a text)."""
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    """Lower-case words (the LSH view of a text)."""
+    return _WORD.findall(text.lower())
 
 
 def _fact(tok: _Tokens, i: int, replaced: bool) -> bool:
@@ -766,11 +809,16 @@ def _fact(tok: _Tokens, i: int, replaced: bool) -> bool:
     if any(c.isdigit() for c in word) or low in _NUMBER_WORDS or low.rstrip(".") in _DATE_WORDS:
         return True
     if word[0].isupper() and low not in _PLAIN_CAPS:
-        return replaced or not tok.initial[i]
+        return replaced or not tok.initial(i)
     return False
 
 
-def compare_reports(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
+def compare_reports(a: str, b: str, threshold: float = 0.8) -> tuple[bool, str]:
+    """Is the shorter of two texts a copy of the other? (verdict, reason); see :func:`_compare`."""
+    return _compare(_tokens(a), _tokens(b), threshold)
+
+
+def _compare(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
     """Is the shorter of two texts a copy of the other? (verdict, reason).
 
     A copy: at least ``threshold`` of the shorter text's words found in order in the longer one, and no number,
@@ -800,11 +848,17 @@ def compare_reports(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str
     return True, f"{matched}/{len(words_a)} words shared"
 
 
-def _shingles(words: list[str]) -> list[int]:
-    """CRC-32 of each distinct run of ``SHINGLE`` words (deterministic across runs, unlike ``hash``)."""
-    if len(words) < SHINGLE:
-        return [zlib.crc32(" ".join(words).encode())]
-    return list({zlib.crc32(" ".join(words[i:i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)})
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+
+
+def _shingles(words: list[str]) -> np.ndarray:
+    """32-bit hashes of each distinct run of ``SHINGLE`` words: CRC-32 per word, mixed (deterministic across runs,
+    unlike ``hash``, and vectorised)."""
+    h = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+    if len(h) < SHINGLE:
+        return np.array([int(np.bitwise_xor.reduce(h))], dtype=np.uint64)
+    mixed = (h[:-2] * _MIX[0]) ^ (h[1:-1] * _MIX[1]) ^ h[2:]
+    return np.unique(mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
 def _strip_dateline(body: str, dateline: str | None) -> str:
@@ -816,7 +870,7 @@ def group_copies(bodies: list[str], datelines: list[str | None], threshold: floa
     """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
 
     Exact copies share a content hash. Near copies are found with MinHash LSH over word shingles (Jaccard at
-    ``threshold``) and by a shared lead (a truncated copy), then verified with :func:`compare_reports`. Longest
+    ``threshold``) and by a shared lead (a truncated copy), then verified with :func:`_compare`. Longest
     texts found clusters; each shorter text joins at most one cluster, so a copy that fits two reports does not
     chain them together. Memory holds the LSH index and one chunk of sketches, not every text's tokens.
     """
@@ -832,7 +886,7 @@ def group_copies(bodies: list[str], datelines: list[str | None], threshold: floa
     def words(i: int) -> list[str]:
         return _words(_strip_dateline(bodies[i], datelines[i]))
 
-    size = {i: len(words(i)) for i in (m[0] for m in exact.values())}
+    size = {i: len(bodies[i].split()) for i in (m[0] for m in exact.values())}  # for the order: longest first
     order = sorted(size, key=lambda i: (-size[i], i))
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     leads: dict[int, list[int]] = {}
@@ -849,7 +903,7 @@ def group_copies(bodies: list[str], datelines: list[str | None], threshold: floa
             lead = hash(tuple(w[:LEAD_TOKENS]))
             candidates = sorted(set(lsh.query(sketch)) | set(leads.get(lead, ())), key=lambda c: (-size[c], c))
             for c in candidates:
-                same, reason = compare_reports(tokens(i), tokens(c), threshold)
+                same, reason = _compare(tokens(i), tokens(c), threshold)
                 if same:
                     cluster_of[i] = cluster_of[c]
                     break

@@ -2,10 +2,10 @@
 
 ``find_dates`` reads explicit dates and ranges ("Dec. 12", "Nov. 17–18", "Jan. 31, 2020", "15 February 2024",
 "2025-10-30"), month and year mentions ("late January", "in November 2022", "since 2021"), weekdays ("on Tuesday",
-"Tuesday's bombing") and relative phrases ("yesterday", "earlier this month", "last week") with one combined regular
-expression (tried only where a date can start, see ``_matches``), and resolves them against an anchor: the date the
-piece was written, not its update stamp (``infer_writing_date`` finds it). A wrong date is worse than none: what cannot be resolved safely comes back with
-``date_start=None`` and precision ``unknown``.
+"Tuesday's bombing") and relative phrases ("yesterday", "earlier this month", "last week") with one combined
+regular expression (tried only where a date can start, see ``_matches``), and resolves them against an anchor: the
+date the piece was written, not its update stamp (``infer_writing_date`` finds it). A wrong date is worse than none:
+what cannot be resolved safely comes back with ``date_start=None`` and precision ``unknown``.
 
 Surfaces: explicit dates are given bare ("Dec. 12", not "on Dec. 12"); a weekday keeps its leading "on", "late on",
 "last" or "next" ("on Tuesday"); month and year mentions keep a leading "early", "mid" or "late".
@@ -93,8 +93,8 @@ _MON = rf"{_trie(_MON_FULL + _MON_ABBR)}\b"         # capitalised: "may" and "ma
 _MON_SEP = r"(?:\.\s*|\s+)"                       # "Dec. 12", "Dec 12", "December 12"
 _WD = _trie(WEEKDAY_NAMES)
 _SUFFIX = r"(?:st|nd|rd|th)?"
-_END = r"(?!\w|[,.]\d)"                           # not "5,000", not "12.5", not "12km"
-_YEAR_DIGITS = r"(?:1[89]\d\d|20\d\d)"
+_END = r"(?!\w|[,.][0-9])"                           # not "5,000", not "12.5", not "12km"
+_YEAR_DIGITS = r"(?:1[89][0-9][0-9]|20[0-9][0-9])"
 # Words that may open a phrase, by branch of the pattern.
 _MODIFIERS = ("early", "mid", "late")
 _YEAR_LEADS = ("in", "since", "during", "until", "till", "before", "after", "from", "through", "by")
@@ -103,7 +103,7 @@ _WEEKDAY_LEADS = ("late on", "early on", "late", "early", "on", "last", "this", 
 
 
 def _day(name: str) -> str:
-    return rf"(?P<{name}>3[01]|[12]\d|0?[1-9]){_SUFFIX}{_END}"
+    return rf"(?P<{name}>3[01]|[12][0-9]|0?[1-9]){_SUFFIX}{_END}"
 
 
 def _year(name: str) -> str:
@@ -119,18 +119,19 @@ _YEAR_FOLLOW = (
 )
 
 # One alternative per form; the lookahead before each is the set of letters it can start with, so that a
-# position fails most alternatives at once.
+# position fails most alternatives at once. Digits are ASCII ([0-9]), as in the scan's cores.
 _PATTERN = re.compile(
     r"(?<!\w)(?:"
     # ISO: 2025-10-30
-    r"(?P<iso>(?<!-)(?P<iy>(?:19|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12]\d|3[01])(?![\w-]|[.,]\d))"
+    r"(?P<iso>(?<!-)(?P<iy>(?:19|20)[0-9][0-9])-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12][0-9]|3[01])"
+    r"(?![\w-]|[.,][0-9]))"
     # month first: [Wednesday, ]Dec. 13[–Dec. 15][, 2023]
     rf"|(?=[ADFJMNOSTW])(?P<md>(?:(?P<mwd>{_WD}),?\s+)?(?P<mm>{_MON}){_MON_SEP}{_day('md1')}"
     rf"(?:(?:\s*[-–—]\s*|\s+(?:to|and|through|until|till)\s+(?={_MON}))"
     rf"(?:(?P<mm2>{_MON}){_MON_SEP})?{_day('md2')})?"
     rf"(?:,?\s+{_year('my')})?)"
     # day first: [Wednesday, ]15[–16] [of ]February[ 2024]
-    rf"|(?=[0-9FMSTW])(?P<dm>(?:(?P<dwd>{_WD}),?\s+)?(?<!\d[,.]){_day('dd1')}(?:\s*[-–—]\s*{_day('dd2')})?"
+    rf"|(?=[0-9FMSTW])(?P<dm>(?:(?P<dwd>{_WD}),?\s+)?(?<![0-9][,.]){_day('dd1')}(?:\s*[-–—]\s*{_day('dd2')})?"
     rf"\s+(?:of\s+)?(?P<dmm>{_MON})\.?(?:,?\s+{_year('dy')})?)"
     # year alone after a preposition or a modifier: in 2021, since 2021, late 2019
     rf"|(?=[iIsSdDuUtTbBaAfFeEmMlL])(?P<yr>(?:(?:{_cased(*_YEAR_LEADS)})\s+"
@@ -141,20 +142,28 @@ _PATTERN = re.compile(
     rf"(?:(?:\s+of)?,?\s+{_year('oy')})?)"
     # weekday: on Tuesday, late on Wednesday, last Friday, Tuesday night, Tuesday's (not "Wednesday, Dec. 13")
     rf"|(?=[lLeEoOtTnNFMSW])(?P<wk>(?:(?P<wpre>{_cased(*_WEEKDAY_LEADS)})\s+)?"
-    rf"(?P<wd>{_WD})\b(?!,?\s+(?:{_MON}|\d{{1,2}}{_SUFFIX}\s+(?:of\s+)?{_MON}))"
+    rf"(?P<wd>{_WD})\b(?!,?\s+(?:{_MON}|[0-9]{{1,2}}{_SUFFIX}\s+(?:of\s+)?{_MON}))"
     r"(?!\s+(?:Times|Telegraph|Express|Post|Mirror|Herald|Star|Tribune)\b)"
     r"(?:\s+(?P<wtod>morning|afternoon|evening|night))?)"
     # relative: yesterday, earlier today, this week, last month, earlier this month, two days ago
     rf"|(?P<rel>(?:(?P<rw>{_cased(*_RELATIVE)})"
-    rf"|(?P<rn>\d{{1,2}}|{_cased(*_NUMBER_WORDS)})\s+(?P<ru>day|week|month|year)s?\s+ago)\b)"
+    rf"|(?P<rn>[0-9]{{1,2}}|{_cased(*_NUMBER_WORDS)})\s+(?P<ru>day|week|month|year)s?\s+ago)\b)"
     r")"
 )
 
-# The scan. Every phrase holds a "core" (a digit run, a month or weekday stem, a relative word) at most _MAX_LEAD
-# characters after its start ("the beginning of October" has the longest lead), and starts with a digit or one of
-# the _STARTS words. So _PATTERN is tried only at such starts shortly before a core: the same matches as
-# _PATTERN.finditer (tested), several times faster, since most of a text is never looked at twice.
-_CORE = re.compile(r"[0-9JFMASONDTW](?:(?<=[0-9])[0-9]*|an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec|on|ue|ed|hu|ri|at)")
+# The scan. Every phrase holds a "core" at most _MAX_LEAD characters after its start ("the beginning of October"
+# has the longest lead): a month or weekday name, a year-like number (an ISO date, "in 2021"), or a relative word
+# ("yesterday", "this week", "two days ago"); a day number always sits beside a month name. Every phrase starts with
+# a digit or one of the _STARTS words. So _PATTERN is tried only at such starts shortly before a core: the same
+# matches as _PATTERN.finditer (tested), several times faster, since most of a text is never looked at twice.
+_CORE = re.compile(  # one character class first, so that re skips to candidates in C
+    "[12ADFJMNOSTW](?:(?<=1)[89][0-9][0-9]|(?<=2)0[0-9][0-9]|"
+    + "|".join(
+        f"(?<={initial}){_trie(name[1:] for name in _MON_FULL + _MON_ABBR + WEEKDAY_NAMES if name[0] == initial)}"
+        for initial in "ADFJMNOSTW"
+    )
+    + r")(?![a-z])"
+)
 _LOWER_CORES = ("oday", "omorrow", "esterday", "night", "orning", "fternoon", "vening", "week", "month", "year", "ago")
 _MAX_LEAD = 32  # with room for doubled spaces
 _FIRST_WORDS = {

@@ -356,17 +356,40 @@ def _single(values: list):
 
 
 def _totals(rows: list[dict]) -> dict:
+    """Best-supported toll per status and category, then the incident's totals.
+
+    "people" is the press's mixed or unknown category, and it may include the others ("26 people, including 14
+    soldiers"): the total is the larger of "people" and the sum of the named categories, never both added, and
+    ``*_by_category`` keeps for "people" only what the named categories do not already account for.
+    """
     out: dict = {}
     for status in ("killed", "injured", "kidnapped", "arrested"):
         per_cat: dict[str, dict] = {}
         for cat in sorted({r["category"] for r in rows if r["status"] == status}):
             per_cat[cat] = _best_figure([r for r in rows if r["status"] == status and r["category"] == cat])
-        best = sum(float(r.get("best") or 0) for r in per_cat.values())
-        out[status] = best
+        named = {c: r for c, r in per_cat.items() if c != "people"}
+        people = per_cat.get("people")
+
+        def total(field: str) -> float | None:
+            vals = [r.get(field) if r.get(field) is not None else (r.get("best") if field == "low" else None)
+                    for r in named.values()]
+            if any(v is None for v in vals):
+                return None
+            s = float(sum(vals))
+            if people is None:
+                return s
+            p = people.get(field) if people.get(field) is not None else (people.get("best") if field == "low" else None)
+            return None if p is None else max(s, float(p))
+
+        out[status] = total("best") or 0.0
         if status == "arrested":
             continue
-        out[f"{status}_low"] = sum(float(r.get("low") if r.get("low") is not None else r.get("best") or 0) for r in per_cat.values())
-        highs = [r.get("high") for r in per_cat.values()]
-        out[f"{status}_high"] = None if any(h is None for h in highs) else float(sum(highs))
-        out[f"{status}_by_category"] = json.dumps({c: r.get("best") for c, r in per_cat.items()}, sort_keys=True)
+        out[f"{status}_low"] = total("low") or 0.0
+        out[f"{status}_high"] = total("high") if per_cat else 0.0
+        by_cat = {c: r.get("best") for c, r in named.items()}
+        if people is not None:
+            rest = float(people.get("best") or 0) - sum(float(v or 0) for v in by_cat.values())
+            if rest > 0 or not by_cat:
+                by_cat["people"] = rest if by_cat else people.get("best")
+        out[f"{status}_by_category"] = json.dumps(by_cat, sort_keys=True)
     return out

@@ -64,7 +64,7 @@ def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, 
     aid = article["article_id"]
     spans = sentence_spans(text)
     anchor, precision = _anchor(article)
-    actors = find_actor_mentions(text, spans, lexicon, anchor)
+    actors = find_actor_mentions(text, spans, lexicon, anchor, context="\n".join(article.get("captions") or []))
     places = find_place_mentions(text, spans, lexicon)
     dates = find_dates(text, spans, anchor, precision)
     persons = [dict(a, victim_category=_victim_category(a, lexicon)) for a in actors if a.get("actor_type") == "person"]

@@ -41,7 +41,7 @@ RC = {
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "figure.constrained_layout.use": True,  # nothing cut off, whatever the label lengths
-    "savefig.bbox": "tight",
+    "savefig.bbox": "tight",  # a safety net over constrained layout: no label is ever cut off
     "savefig.pad_inches": 0.03,
     "pdf.fonttype": 42,  # TrueType: text stays text, editable in a paper's proofs
     "ps.fonttype": 42,
@@ -124,22 +124,6 @@ def _label(text: str) -> str:
     return str(text).replace("_", " ")
 
 
-def bar_counts(counts: pd.Series, title: str, xlabel: str = "count", width: str = "single") -> plt.Figure:
-    """Horizontal bars of ``counts`` (index = labels), largest at the top."""
-    n = max(len(counts), 1)
-    fig, ax = new_figure(width, aspect=min(0.25 + 0.09 * n, 1.6))
-    if counts.empty or counts.sum() == 0:
-        no_data(ax)
-    else:
-        data = counts.sort_values(ascending=True)
-        ax.barh([_label(i) for i in data.index], data.to_numpy(), color=sns.color_palette()[0])
-        ax.set_xlabel(xlabel)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(axis="y", visible=False)
-    ax.set_title(title)
-    return fig
-
-
 def _date_axis(ax, index: pd.DatetimeIndex) -> float:
     """Dates on the x axis with concise labels; returns a bar width in days (80% of the period)."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
@@ -156,12 +140,13 @@ def counts_over_time(table: pd.DataFrame, title: str, ylabel: str = "count", wid
         no_data(ax)
     else:
         bar_width = _date_axis(ax, table.index)
-        bottom = None
+        bottom = np.zeros(len(table))
         for colour, column in zip(sns.color_palette(n_colors=len(table.columns)), table.columns):
             values = table[column].to_numpy()
-            ax.bar(table.index, values, bottom=bottom, width=bar_width, align="edge", label=_label(column),
-                   color=colour)
-            bottom = values if bottom is None else bottom + values
+            drawn = values > 0  # no zero-height patches: a long, sparse timeline stays cheap to draw and save
+            ax.bar(table.index[drawn], values[drawn], bottom=bottom[drawn], width=bar_width, align="edge",
+                   label=_label(column), color=colour)
+            bottom = bottom + values
         ax.set_ylabel(ylabel)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
@@ -189,48 +174,51 @@ def paired_bars(table: pd.DataFrame, title: str, xlabel: str = "count", width: s
 
 
 def heatmap(matrix: pd.DataFrame, title: str, width: str = "single", unit: str = "articles") -> plt.Figure:
-    """A symmetric count matrix (e.g. actor co-mentions) as its lower triangle; labels carry the diagonal."""
-    fig, ax = new_figure(width, aspect=0.95)
+    """A symmetric count matrix (e.g. actor co-mentions) as its lower triangle; row labels carry the diagonal."""
+    fig, ax = new_figure(width, aspect=0.92)
     off = matrix.to_numpy().copy()
     off[np.triu_indices_from(off)] = 0
     if matrix.empty or off.sum() == 0:
         no_data(ax)
     else:
-        labels = [f"{_label(i)} ({matrix.at[i, i]})" for i in matrix.index]
         mask = np.triu(np.ones_like(off, dtype=bool))
-        top = int(off.max())
         sns.heatmap(
-            pd.DataFrame(off, index=labels, columns=labels), mask=mask, ax=ax, cmap="mako_r", vmin=0, vmax=top,
-            annot=len(matrix) <= 12, fmt="d", square=True, linewidths=0.4, annot_kws={"fontsize": 6},
-            cbar_kws={"shrink": 0.6, "label": f"{unit} shared", "ticks": MaxNLocator(integer=True)},
+            pd.DataFrame(off, index=[f"{_label(i)} ({matrix.at[i, i]})" for i in matrix.index],
+                         columns=[_label(i) for i in matrix.columns]),
+            mask=mask, ax=ax, cmap="mako_r", vmin=0, vmax=int(off.max()), annot=len(matrix) <= 12, fmt="d",
+            square=True, linewidths=0.4, annot_kws={"fontsize": 6},
+            cbar_kws={"shrink": 0.5, "label": f"{unit} shared", "ticks": MaxNLocator(integer=True)},
         )
         ax.tick_params(axis="x", rotation=90)
         ax.tick_params(axis="y", rotation=0)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         ax.grid(False)
-    ax.set_title(title)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=RC["axes.titlesize"])
     return fig
 
 
 def network(graph: nx.Graph, title: str, width: str = "single") -> plt.Figure:
-    """A weighted graph drawn with a seeded spring layout (same picture on a rerun); node size = ``weight``."""
+    """A weighted graph in a deterministic layout (Kamada–Kawai on hop distances): node size = node
+    ``weight``, edge width and darkness = edge ``weight``; labels on a white backing so edges never hide them."""
     fig, ax = new_figure(width, aspect=0.9)
     if graph.number_of_edges() == 0:
         no_data(ax)
     else:
-        pos = nx.spring_layout(graph, seed=7, weight="weight")
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        ax.set_xlim(min(xs) - 0.35, max(xs) + 0.35)
-        ax.set_ylim(min(ys) - 0.2, max(ys) + 0.2)
-        weights = [d["weight"] for _, _, d in graph.edges(data=True)]
-        top = max(weights)
-        nx.draw_networkx_edges(graph, pos, ax=ax, width=[0.5 + 2.5 * w / top for w in weights], edge_color="0.6")
-        sizes = [graph.nodes[n].get("weight", 1) for n in graph.nodes]
-        biggest = max(sizes)
-        nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=[40 + 260 * s / biggest for s in sizes],
-                               node_color=[sns.color_palette()[0]], alpha=0.9)
-        nx.draw_networkx_labels(graph, pos, ax=ax, labels={n: _label(n) for n in graph.nodes}, font_size=6,
-                                verticalalignment="bottom")
+        pos = nx.kamada_kawai_layout(graph, weight=None)  # even spacing: heavy ties would pile the hubs up
+        weights = np.array([d["weight"] for _, _, d in graph.edges(data=True)], dtype=float)
+        share = weights / weights.max()
+        nx.draw_networkx_edges(graph, pos, ax=ax, width=0.4 + 2.2 * share,
+                               edge_color=[(0.35, 0.35, 0.35, 0.15 + 0.6 * w) for w in share])
+        sizes = np.array([graph.nodes[n].get("weight", 1) for n in graph.nodes], dtype=float)
+        nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=30 + 220 * sizes / sizes.max(),
+                               node_color=[sns.color_palette()[0]], linewidths=0.5, edgecolors="white")
+        for node, (x, y) in pos.items():
+            ax.annotate(_label(node), (x, y), xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
+                        fontsize=6, bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.4})
+        xs, ys = zip(*pos.values())
+        ax.set_xlim(min(xs) - 0.25, max(xs) + 0.25)
+        ax.set_ylim(min(ys) - 0.12, max(ys) + 0.2)
         ax.set_axis_off()
     ax.set_title(title)
     return fig
@@ -282,10 +270,14 @@ def band_timeline(table: pd.DataFrame, title: str, ylabel: str = "people", width
             if (~bounded).any():
                 ax.scatter(x[~bounded], best[~bounded], color=colour, marker="^", s=20, zorder=3,
                            label=f"{_label(name)} (at least)")
+            for xi, b, open_ended in zip(x, best, ~bounded):
+                ax.annotate(f"{'≥' if open_ended else ''}{b:,.0f}", (xi, b), xytext=(4, 0),
+                            textcoords="offset points", va="center", fontsize=6, color=colour)
         positive = table[["best", "low", "high"]].to_numpy(dtype=float)
         positive = positive[positive > 0]
         if len(positive) and positive.max() / positive.min() > 100:
             ax.set_yscale("log")
+            ax.set_ylim(positive.min() / 2, positive.max() * 2)  # no point on the frame
             ylabel += " (log scale)"
         else:
             ax.set_ylim(bottom=0)

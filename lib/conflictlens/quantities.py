@@ -116,7 +116,8 @@ _CANDIDATE_SRC = rf"\b(?:[0-9]|(?:{alternation(_STARTS)})\b)"
 _CANDIDATE = re.compile(_CANDIDATE_SRC)
 _CANDIDATE_ANYCASE = re.compile(_CANDIDATE_SRC, re.IGNORECASE)
 # What may stand before the word the scan finds: a qualifier, "between", an article ("a dozen", "half a dozen").
-_BEFORE = re.compile(rf"(?<![\w])(?:(?:{alternation(_QUALIFIERS)}|between){_SP})?(?:(?:half{_SP})?an?{_SP})?$", re.IGNORECASE)
+_BEFORE = re.compile(rf"(?<![\w])(?:(?:{alternation(_QUALIFIERS)}|between){_SP})?(?:(?:half{_SP})?an?{_SP})?$",
+                     re.IGNORECASE)
 
 # --- what is not a count ---------------------------------------------------------------------------------------
 _MONTHS = frozenset(_LEX["months"])
@@ -209,7 +210,7 @@ def _convention(name: str) -> dict:
         raise ValueError(f"unknown quantity convention {name!r}; known: {', '.join(sorted(CONVENTIONS))}") from None
 
 
-def _evaluate(m: re.Match, conv: dict, offset: int) -> Quantity | None:
+def _evaluate(m: re.Match, conv: dict) -> Quantity | None:
     """The Quantity a match of the grammar stands for, or None when its numbers do not parse."""
     qualifier = _QUALIFIERS.get(_norm(m.group("qual"))) if m.group("qual") else None
     if m.group("post"):
@@ -238,7 +239,7 @@ def _evaluate(m: re.Match, conv: dict, offset: int) -> Quantity | None:
         best = round(best * f["best"], 6)
         high = None if f["high"] is None or high is None else math.ceil(round(high * f["high"], 6))
     return Quantity(best=float(best), low=float(low), high=None if high is None else float(high), vague=vague,
-                    qualifier=qualifier, start=offset + m.start(), end=offset + m.end(), text=m.group(0))
+                    qualifier=qualifier, start=m.start(), end=m.end(), text=m.group(0))
 
 
 def parse_quantity(s: str, convention: str = "acled") -> Quantity | None:
@@ -251,11 +252,10 @@ def parse_quantity(s: str, convention: str = "acled") -> Quantity | None:
     if stripped.lower() in ("a", "an"):
         start = s.index(stripped)
         return Quantity(1.0, 1.0, 1.0, False, None, start, start + len(stripped), stripped)
-    m = _WHOLE.fullmatch(s)
-    if not m:
+    if not _WHOLE.fullmatch(s):
         return None
-    inner = _QUANTITY.match(s, m.start("qual") if m.group("qual") else len(s) - len(s.lstrip()))
-    return _evaluate(inner, conv, 0) if inner else None
+    m = _QUANTITY.match(s, len(s) - len(s.lstrip()))
+    return _evaluate(m, conv) if m else None
 
 
 def _not_a_count(text: str, m: re.Match) -> bool:
@@ -312,7 +312,7 @@ def find_quantities(text: str, convention: str = "acled") -> list[Quantity]:
         done = m.end()
         if _not_a_count(text, m):
             continue
-        q = _evaluate(m, conv, 0)
+        q = _evaluate(m, conv)
         if q is not None:
             out.append(q)
     return out
