@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pandas as pd
@@ -262,17 +261,13 @@ def test_unknown_names_in_a_seed_article():
     assert not any("Aurangzeb" in n or "Pakistan" == n for n in names)
 
 
-# ---- speed ------------------------------------------------------------------------------------------------------
+# ---- repeated text (speed itself is measured by `make bench`, not here) --------------------------------------------
 
 
-def test_throughput_is_linear_and_fast():
+def test_repeated_text_gives_repeated_mentions():
     text = "\n".join(ARTICLES.values()) * 10  # ~270 kB
-    spans = sentence_spans(text)
-    t0 = time.process_time()
-    out = find_actor_mentions(text, spans, LEX, date(2025, 1, 1))
-    rate = len(text.encode()) / (time.process_time() - t0) / 1e6
+    out = find_actor_mentions(text, sentence_spans(text), LEX, date(2025, 1, 1))
     assert len(out) == 10 * sum(len(ms) for ms in (mentions(t, date(2025, 1, 1)) for t in ARTICLES.values()))
-    assert rate > 3  # MB/s; about 10-12 on an idle core
 
 
 def test_caption_full_name_licenses_short_form_in_body():

@@ -147,7 +147,8 @@ def test_seed_inputs_accounted_with_hashes(seeds):
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() == recorded[name]["sha256"]
         assert entry["size"] == len(data) == recorded[name]["bytes"]
         assert entry["fate"] == "loaded" and entry["encoding"] == "utf-8" and entry["encoding_note"] is None
-    assert inputs["000_0516a4ba446335d0.txt"]["stories"] == 2 and crypto in inputs["000_0516a4ba446335d0.txt"]["articles"]
+    first = inputs["000_0516a4ba446335d0.txt"]
+    assert first["stories"] == 2 and crypto in first["articles"] and first["merged_into"] == []
     assert inputs["001_5ca38b958166c7ca.txt"]["merged_into"] == [crypto]
     assert inputs["002_aa8a6b5cbb6bce6f.txt"]["merged_into"] == [crypto]
     assert seeds.summary() == {"files": 5, "files_loaded": 5, "files_skipped": 0, "instances": 8, "articles": 6,
@@ -171,10 +172,12 @@ def test_split_appended_story_with_its_own_stamp():
     page = ("Army says four militants killed\n\nShort Url\nUpdated 19 November 2025\nFollow\n\n"
             "Army says four militants killed\n\n  • Army attributes killings to operations\n\n"
             "KARACHI: Pakistan’s military said on Wednesday four militants were killed.\n\n\n"
-            "Crypto exchange meets officials \n\nUpdated 05 December 2025\nFollow\n\nCrypto exchange meets officials \n\n"
+            "Crypto exchange meets officials \n\nUpdated 05 December 2025\nFollow\n\n"
+            "Crypto exchange meets officials \n\n"
             "ISLAMABAD: Officials met a crypto exchange on Friday.")
     first, second = split_stories(page)
-    assert first["title"] == "Army says four militants killed" and first["summary"] == ["Army attributes killings to operations"]
+    assert first["title"] == "Army says four militants killed"
+    assert first["summary"] == ["Army attributes killings to operations"]
     assert first["body"] == "KARACHI: Pakistan’s military said on Wednesday four militants were killed."
     assert (first["stamp_kind"], first["stamp_date"], first["dateline"]) == ("updated", date(2025, 11, 19), "KARACHI")
     assert second["title"] == "Crypto exchange meets officials" and second["stamp_date"] == date(2025, 12, 5)
@@ -184,7 +187,8 @@ def test_split_appended_story_with_its_own_stamp():
 
 def test_split_untitled_text_keeps_first_sentence_as_body():
     # a first line that is a sentence is not a headline; a mid-text subheading stays in the body
-    text = "Defence Minister Asif said talks could resume.\n\nObstacles in reaching agreement\n\nThe TTP must be stopped."
+    text = ("Defence Minister Asif said talks could resume.\n\nObstacles in reaching agreement\n\n"
+            "The TTP must be stopped.")
     (story,) = split_stories(text)
     assert story["title"] is None and story["stamp_text"] is None
     assert story["body"] == text
@@ -237,12 +241,13 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_load(tmp_path):
     _write(tmp_path, "undecodable.txt", b"caf\xe9 \x81\x8d " * 10)  # neither UTF-8 nor cp1252
     _write(tmp_path, "image.png", b"\x89PNG")
     _write(tmp_path, "tiny.txt", "Too short to be a story.")
+    _write(tmp_path, "furniture.txt", "Short Url\nFollow\n\nAdvertisement\n")
     _write(tmp_path, ".hidden/ignored.txt", REPORT)  # hidden folders are not part of a corpus
     _write(tmp_path, "README.md", "# About this corpus\n\n" + REPORT)  # nor is its description
     c = read_corpus(tmp_path)
     inputs = _inputs(c)
-    assert sorted(inputs) == ["binary.txt", "blank.md", "empty.txt", "good.txt", "image.png", "tiny.txt",
-                              "undecodable.txt"]
+    assert sorted(inputs) == ["binary.txt", "blank.md", "empty.txt", "furniture.txt", "good.txt", "image.png",
+                              "tiny.txt", "undecodable.txt"]
     assert inputs["good.txt"]["fate"] == "loaded" and len(c.articles) == 1
     reasons = {k: v["reason"] for k, v in inputs.items() if v["fate"] == "skipped"}
     assert reasons["empty.txt"] == "empty file" and reasons["blank.md"] == "empty file"
@@ -250,8 +255,9 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_load(tmp_path):
     assert reasons["undecodable.txt"].startswith("undecodable bytes")
     assert reasons["image.png"].startswith("not a corpus file (.png)")
     assert reasons["tiny.txt"].startswith("no usable story (story 1: too short")
+    assert reasons["furniture.txt"] == "no usable story (only page furniture, no story text)"
     assert all(v["sha256"] and "\n" not in v["reason"] for v in inputs.values() if v["fate"] == "skipped")
-    assert c.summary()["files_skipped"] == 6
+    assert c.summary()["files_skipped"] == 7
 
 
 def test_encodings_utf8_bom_utf16_bom_and_cp1252_fallback(tmp_path):
@@ -460,9 +466,13 @@ def test_compare_reports_reasons():
 
 def test_topic_rule_is_lexicon_driven_and_a_parameter(tmp_path):
     rule = corpus.load_topic_rule()
-    # "suicide bombers" counts once as a phrase, not as two terms
-    assert corpus.topic_score("suicide bombers", rule) == 1000 * 3 / 2
+    # "suicide bombers" counts once as a phrase, not as two terms; a short text counts as min_words long
+    assert corpus.topic_score("suicide bombers", rule) == 1000 * 3 / rule.min_words
     assert corpus.topic_score("Blockchain payments and bank bonds.", rule) == 0.0
+    # one passing "security" in a short business brief is not a conflict report; a two-line blast report is
+    bank = "The central bank raised rates on Thursday, the ministry said in a statement on the security of deposits."
+    blast = "A bomb blast at a market in Quetta killed five people on Monday, police said. The city has seen attacks."
+    assert corpus.topic_score(bank, rule) < rule.threshold < corpus.topic_score(blast, rule)
     _write(tmp_path, "war.txt", REPORT)
     assert read_corpus(tmp_path).articles[0]["topic"] == "conflict"
     assert read_corpus(tmp_path, topic_threshold=10_000).articles[0]["topic"] == "off_topic"
@@ -486,3 +496,14 @@ def test_record_title_fills_a_silent_text_and_utf16_jsonl(tmp_path):
     (a,) = c.articles
     assert a["title"] == "Breaking news" and a["text"] == "Breaking news\n\n" + REPORT and a["body_start"] == 15
     assert _inputs(c)["u.jsonl"]["encoding"] == "utf-16"
+
+
+def test_record_over_the_size_limit_is_skipped_and_the_rest_read(tmp_path):
+    # the limit applies to each record of a collection: one long line is skipped, the file still streams
+    short = "Militants attacked a police checkpoint in Khyber late on Monday and two soldiers were killed, police said."
+    lines = [json.dumps({"id": "long", "text": REPORT}), json.dumps({"id": "short", "text": short})]
+    path = _write(tmp_path, "mixed.jsonl", "\n".join(lines) + "\n")
+    c = read_corpus(path, max_file_mb=0.0005)  # 524 bytes
+    assert [a["source_ids"] for a in c.articles] == [["short"]]
+    assert c.skipped_records == [{"path": "mixed.jsonl", "record": 1,
+                                  "reason": "line 1: over the 0.0005 MB limit (max_file_mb)"}]

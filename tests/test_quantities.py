@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -123,15 +122,3 @@ def test_find_quantities_on_the_seeds():
     assert (found["dozens"].best, found["dozens"].high) == (12, 99)
     assert (found["Over 70"].best, found["Over 70"].qualifier) == (70, "over")
     assert found["hundreds"].vague
-
-
-def test_find_quantities_speed():
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))) * 10
-    best = min(_timed(find_quantities, text) for _ in range(3))
-    assert len(text) / best / 1e6 >= 3.0  # measured ~7 MB/s on one busy core
-
-
-def _timed(fn, *args) -> float:
-    t0 = time.process_time()
-    fn(*args)
-    return max(time.process_time() - t0, 1e-9)

@@ -205,15 +205,15 @@ def _rules() -> list[_Rule]:
 
 
 _RULES = _rules()
+# Every hard rule in one pattern before and one after the number: the casualty rules only ask "is it a unit?".
+_HARD_BEFORE = re.compile("|".join(r.before.pattern for r in _RULES if r.hard and r.before), re.IGNORECASE)
+_HARD_AFTER = re.compile("|".join(r.after.pattern for r in _RULES if r.hard and r.after), re.IGNORECASE)
 
 
-def _non_casualty(text: str, s: int, e: int, lower_sentence: str, q: Quantity,
-                  hard_only: bool) -> tuple[str, int, int] | None:
+def _non_casualty(text: str, s: int, e: int, lower_sentence: str, q: Quantity) -> tuple[str, int, int] | None:
     """(reason, start, end) of the first non-casualty rule that ``q`` (offsets into ``text``) meets inside its
     sentence ``text[s:e]``; the span includes the evidence ("$38 billion", "freed 207")."""
     for rule in _RULES:
-        if hard_only and not rule.hard:
-            continue
         if rule.before:
             m = rule.before.search(text, max(s, q.start - 16), q.start)
             if m:
@@ -312,8 +312,8 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str) -> list[_Hit
     usable: dict[int, Quantity] = {}
     for q in _quantities(sent, convention):
         if _NEGATED.search(sent, max(0, q.start - 12), q.start) or \
-                _non_casualty(sent, 0, len(sent), lower, q, hard_only=True):
-            continue
+                _HARD_BEFORE.search(sent, max(0, q.start - 16), q.start) or _HARD_AFTER.match(sent, q.end):
+            continue  # "no one", "$38 billion", "a 48-hour truce"
         usable[q.start] = q
     if not usable and not persons:
         return []  # every rule counts a number or a named person
@@ -535,7 +535,7 @@ def find_non_casualties(text: str, spans: list[tuple[int, int]], convention: str
         s, e = spans[si]
         if q.end > e or any(a < q.end and q.start < b for a, b in casualties):
             continue
-        found = _non_casualty(text, s, e, text[s:e].lower(), q, hard_only=False)
+        found = _non_casualty(text, s, e, text[s:e].lower(), q)
         if found:
             reason, a, b = found
             rows.append({"sentence": text[s:e], "sentence_index": si, "start": a, "end": b, "surface": text[a:b],

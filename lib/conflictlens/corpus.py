@@ -277,6 +277,10 @@ def _document(source_id: str, rel: str, text: str, record: int | None = None, **
     return doc
 
 
+def _skip(rel: str, record: int | None, reason: str) -> dict:
+    return {"kind": "skip", "file": rel, "record": record, "reason": reason}
+
+
 def _record_meta(row: dict) -> dict:
     meta = {k: (str(row[k]).strip() if row.get(k) is not None else None) for k in RECORD_FIELDS}
     if meta["date"]:
@@ -301,7 +305,7 @@ def _record_document(row: object, rel: str, n: int, max_bytes: int, where: str) 
 def _iter_jsonl(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts: dict) -> Iterator[dict]:
     for n, line in _decoded_lines(fh, max_bytes, state):
         if line is None:
-            yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: over the {_mb(max_bytes)} limit (max_file_mb)"}
+            yield _skip(rel, n, f"line {n}: over the {_mb(max_bytes)} limit (max_file_mb)")
             continue
         if not line.strip():
             continue
@@ -309,15 +313,15 @@ def _iter_jsonl(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, count
         try:
             row = json.loads(line)
         except json.JSONDecodeError as e:
-            yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: not JSON ({e.msg}, column {e.colno})"}
+            yield _skip(rel, n, f"line {n}: not JSON ({e.msg}, column {e.colno})")
             continue
         except RecursionError:
-            yield {"kind": "skip", "file": rel, "record": n, "reason": f"line {n}: JSON nested too deeply"}
+            yield _skip(rel, n, f"line {n}: JSON nested too deeply")
             continue
         try:
             yield _record_document(row, rel, n, max_bytes, f"line {n}")
         except _Skip as e:
-            yield {"kind": "skip", "file": rel, "record": n, "reason": str(e)}
+            yield _skip(rel, n, str(e))
 
 
 def _iter_csv(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts: dict) -> Iterator[dict]:
@@ -339,11 +343,10 @@ def _iter_csv(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts:
         try:
             values = next(reader, None)
         except csv.Error as e:
-            yield {"kind": "skip", "file": rel, "record": n, "reason": f"row {n}: csv error ({e}); rest of file unread"}
+            yield _skip(rel, n, f"row {n}: csv error ({e}); rest of file unread")
             return
         for line in state.oversized[reported:]:
-            yield {"kind": "skip", "file": rel, "record": None,
-                   "reason": f"line {line}: over the {_mb(max_bytes)} limit (max_file_mb)"}
+            yield _skip(rel, None, f"line {line}: over the {_mb(max_bytes)} limit (max_file_mb)")
         reported = len(state.oversized)
         if values is None:
             return
@@ -353,7 +356,7 @@ def _iter_csv(fh: BinaryIO, rel: str, max_bytes: int, state: _LineState, counts:
         try:
             yield _record_document(dict(zip(columns, values)), rel, n, max_bytes, f"row {n}")
         except _Skip as e:
-            yield {"kind": "skip", "file": rel, "record": n, "reason": str(e)}
+            yield _skip(rel, n, str(e))
 
 
 def _read_one(path: Path, rel: str, max_bytes: int) -> Iterator[dict]:
@@ -714,26 +717,29 @@ class TopicRule:
 
     index: dict[str, tuple[tuple[list[str], str, bool, float], ...]]
     threshold: float
+    min_words: int
 
 
 @lru_cache(maxsize=8)
 def load_topic_rule(path: str | Path = TOPIC_LEXICON) -> TopicRule:
-    """``topic.yaml`` (``threshold``; ``terms``: term → weight, a trailing ``*`` matching any word ending)."""
+    """``topic.yaml`` (``threshold``, ``min_words``; ``terms``: term → weight, a trailing ``*`` matching any word
+    ending)."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         terms = [(tuple(_TOPIC_WORD.findall(str(t).lower())), str(t).endswith("*"), float(w))
                  for t, w in data["terms"].items()]
-        threshold = float(data["threshold"])
+        threshold, min_words = float(data["threshold"]), int(data["min_words"])
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as e:
         raise CorpusError(f"{path}: not a topic lexicon ({type(e).__name__}: {e})".replace("\n", " "))
     index: dict[str, list] = {}
     for words, wild, weight in sorted((t for t in terms if t[0]), key=lambda t: (-len(t[0]), -len(t[0][-1]))):
         index.setdefault(words[0][:3], []).append((list(words[:-1]), words[-1], wild, weight))
-    return TopicRule({k: tuple(v) for k, v in index.items()}, threshold)
+    return TopicRule({k: tuple(v) for k, v in index.items()}, threshold, min_words)
 
 
 def topic_score(text: str, rule: TopicRule) -> float:
-    """Weighted conflict-term hits per 1,000 words of ``text`` (words: runs of letters and digits)."""
+    """Weighted conflict-term hits per 1,000 words of ``text`` (words: runs of letters and digits; a text shorter
+    than ``rule.min_words`` counts as that long)."""
     words = _TOPIC_WORD.findall(text.lower())
     n = len(words)
     index = rule.index
@@ -749,7 +755,7 @@ def topic_score(text: str, rule: TopicRule) -> float:
                 total += weight
                 free = i + k
                 break
-    return round(1000.0 * total / n, 2) if n else 0.0
+    return round(1000.0 * total / max(n, rule.min_words, 1), 2)
 
 
 # ------------------------------------------------------------------------------------------ near duplicates
@@ -866,7 +872,8 @@ def _strip_dateline(body: str, dateline: str | None) -> str:
     return body[m.end():] if m else body
 
 
-def group_copies(bodies: list[str], datelines: list[str | None], threshold: float) -> tuple[list[list[int]], list[dict]]:
+def group_copies(bodies: list[str], datelines: list[str | None],
+                 threshold: float) -> tuple[list[list[int]], list[dict]]:
     """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
 
     Exact copies share a content hash. Near copies are found with MinHash LSH over word shingles (Jaccard at
@@ -1006,7 +1013,7 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
         raise CorpusError(f"{path}: near_duplicate_threshold must be in (0, 1], not {near_duplicate_threshold}")
     rule = load_topic_rule()
     if topic_threshold is not None:
-        rule = TopicRule(rule.index, float(topic_threshold))
+        rule = TopicRule(rule.index, float(topic_threshold), rule.min_words)
     inputs: list[dict] = []
     skipped: list[dict] = []
     stories: list[dict] = []
@@ -1017,7 +1024,12 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
         elif kind == "skip":
             skipped.append({"path": item["file"], "record": item["record"], "reason": item["reason"]})
         else:
-            for story in _instances(item):
+            found = list(_instances(item))
+            if not found:
+                where = f"record {item['record']}: " if item["record"] else ""
+                skipped.append({"path": item["file"], "record": item["record"],
+                                "reason": f"{where}only page furniture, no story text"})
+            for story in found:
                 words = len(story["body"].split())
                 if words < MIN_STORY_WORDS:
                     where = f"story {story['story'] + 1}" + (f" of record {item['record']}" if item["record"] else "")

@@ -7,6 +7,7 @@ timestamps, so the same inputs give the same bytes; each gets a JSON sidecar say
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -81,6 +82,25 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class SavedFigure(list):
+    """The files of a saved figure (a list of paths, sidecar last). In a notebook it displays the saved png (or
+    svg) itself, at the figure's printed width: the reader sees exactly the file a paper would use."""
+
+    def __init__(self, paths: list[Path], width_in: float) -> None:
+        super().__init__(paths)
+        self.width_px = round(width_in * 96)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        text = {"text/plain": ", ".join(str(p) for p in self)}
+        for path in self:
+            if path.suffix == ".png":
+                data = base64.b64encode(path.read_bytes()).decode("ascii")
+                return {**text, "image/png": data}, {"image/png": {"width": self.width_px}}
+            if path.suffix == ".svg":
+                return {**text, "image/svg+xml": path.read_text(encoding="utf-8")}, {}
+        return text, {}
+
+
 def save_figure(
     fig: plt.Figure,
     name: str,
@@ -88,11 +108,12 @@ def save_figure(
     formats: list[str] | tuple[str, ...] = FORMATS,
     dpi: int = 300,
     provenance: dict | None = None,
-) -> list[Path]:
+) -> SavedFigure:
     """Save ``fig`` as ``out_dir/name.<fmt>`` for each format, byte-identical on a rerun, plus ``name.json``.
 
-    The sidecar holds ``provenance`` (corpus hash, parameters, notebook), the package and plotting library
-    versions, and each file's sha256. Returns the written paths, sidecar last.
+    The layout and the tight bounding box are computed once (one draw), then each format is written with them
+    (one draw each). The sidecar holds ``provenance`` (corpus hash, parameters, notebook), the package and plotting
+    library versions, and each file's sha256. The figure is closed; the returned paths display it.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -101,15 +122,20 @@ def save_figure(
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with plt.rc_context(RC):
+        fig.canvas.draw()
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(RC["savefig.pad_inches"])
+        fig.set_layout_engine("none")  # positions stay as laid out above
         for fmt in formats:
             path = out / f"{name}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches=box, metadata=_METADATA[fmt])
             paths.append(path)
+    width = float(box.width)
+    plt.close(fig)
     sidecar = {
         "figure": name,
         "files": {p.name: _sha256(p) for p in paths},
         "dpi": dpi,
-        "width_in": round(float(fig.get_figwidth()), 3),
+        "width_in": round(width, 3),
         "conflictlens": __version__,
         "matplotlib": matplotlib.__version__,
         "seaborn": sns.__version__,
@@ -117,7 +143,7 @@ def save_figure(
     }
     side = out / f"{name}.json"
     side.write_text(json.dumps(sidecar, indent=2, sort_keys=True, default=str) + "\n")
-    return [*paths, side]
+    return SavedFigure([*paths, side], width)
 
 
 def _label(text: str) -> str:
@@ -157,14 +183,14 @@ def counts_over_time(table: pd.DataFrame, title: str, ylabel: str = "count", wid
 def paired_bars(table: pd.DataFrame, title: str, xlabel: str = "count", width: str = "single") -> plt.Figure:
     """Grouped horizontal bars: one group per row of ``table``, one bar per column (e.g. mentions vs incidents)."""
     n = max(len(table), 1)
-    fig, ax = new_figure(width, aspect=min(0.3 + 0.14 * n, 1.8))
+    fig, ax = new_figure(width, aspect=min(0.3 + 0.1 * n, 1.4))
     if table.empty or table.to_numpy().sum() == 0:
         no_data(ax)
     else:
         long = table.rename(index=_label).rename_axis("group").reset_index().melt(
             id_vars="group", var_name="series", value_name="value"
         )
-        sns.barplot(long, y="group", x="value", hue="series", ax=ax, orient="h")
+        sns.barplot(long, y="group", x="value", hue="series", ax=ax, orient="h", width=0.85)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("")
         ax.xaxis.get_major_locator().set_params(integer=True)

@@ -111,6 +111,8 @@ _BODY = (
 _QUANTITY = re.compile(rf"(?<![\w.,/:#{_DASH}])(?:{_BODY})(?![^\W_]|[.,:/{_DASH}]\d)", re.IGNORECASE)
 _WHOLE = re.compile(rf"\s*(?:{_BODY})(?:{_SP}of)?\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z]+", re.IGNORECASE)
+_DIGIT_HEAD = re.compile(r"[\d.,]+")
+_FIXED_LONGEST_FIRST = sorted(_FIXED, key=len, reverse=True)
 _STARTS = {w for p in (*_WORDS, *_VAGUE, *_FIXED, *_SCALES) for w in p.split(" ")} - {"a", "an", "of", "half"}
 _CANDIDATE_SRC = rf"\b(?:[0-9]|(?:{alternation(_STARTS)})\b)"
 _CANDIDATE = re.compile(_CANDIDATE_SRC)
@@ -166,13 +168,15 @@ def _word_value(s: str) -> float | None:
 
 def _num_value(s: str) -> float | None:
     """Value of one number: digits with scales ("3.7 million"), fixed phrases ("half a dozen") or words."""
+    if s.isdigit():
+        return float(s)
     s = _norm(s)
-    head = re.match(r"[\d.,]+", s)
+    head = _DIGIT_HEAD.match(s)
     if head:
         value = float(head.group(0).replace(",", ""))
         rest = s[head.end():].split()
     else:
-        fixed = next((p for p in sorted(_FIXED, key=len, reverse=True) if s == p or s.startswith(p + " ")), None)
+        fixed = next((p for p in _FIXED_LONGEST_FIRST if s == p or s.startswith(p + " ")), None)
         if fixed is None:
             return _word_value(s)
         value = float(_FIXED[fixed])
@@ -212,24 +216,25 @@ def _convention(name: str) -> dict:
 
 def _evaluate(m: re.Match, conv: dict) -> Quantity | None:
     """The Quantity a match of the grammar stands for, or None when its numbers do not parse."""
-    qualifier = _QUALIFIERS.get(_norm(m.group("qual"))) if m.group("qual") else None
-    if m.group("post"):
-        qualifier = _POSTFIX[_norm(m.group("post").lstrip(_DASHES))]
+    g = m.groupdict()
+    qualifier = _QUALIFIERS.get(_norm(g["qual"])) if g["qual"] else None
+    if g["post"]:
+        qualifier = _POSTFIX[_norm(g["post"].lstrip(_DASHES))]
     vague = False
-    pair = next(((m.group(a), m.group(b)) for a, b in (("r1", "r2"), ("r3", "r4"), ("r5", "r6")) if m.group(a)), None)
-    if pair:
-        a, b = _num_value(pair[0]), _num_value(pair[1])
+    first = g["r1"] or g["r3"] or g["r5"]
+    if first:
+        a, b = _num_value(first), _num_value(g["r2"] or g["r4"] or g["r6"])
         if a is None or b is None:
             return None
         low, high = min(a, b), max(a, b)
         best = {"low": low, "midpoint": (low + high) / 2, "high": high}[conv["range_best"]]
         if low != high:
             qualifier = "range"
-    elif m.group("vague"):
-        low, best, high = _vague_bounds(m.group("vague"), conv)
+    elif g["vague"]:
+        low, best, high = _vague_bounds(g["vague"], conv)
         vague = True
     else:
-        n = _num_value(m.group("num"))
+        n = _num_value(g["num"])
         if n is None:
             return None
         low = best = high = n
