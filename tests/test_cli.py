@@ -59,3 +59,19 @@ def test_evaluate_prints_every_facet(extracted, capsys):
     for facet in ("casualty mentions", "non-casualties", "totals", "actors per article", "resolutions", "events",
                   "event dates", "merges"):
         assert facet in out
+
+
+def test_ensure_results_extracts_once_and_reuses(tmp_path):
+    from conflictlens.pipeline import ensure_results, results_key
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text((paths.SEEDS / "004_acff7c3d601c63e7.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = ensure_results(corpus, tmp_path / "r")
+    stamp = (out / "manifest.json").stat().st_mtime_ns
+    assert ensure_results(corpus, tmp_path / "r") == out
+    assert (out / "manifest.json").stat().st_mtime_ns == stamp  # reused, not re-extracted
+    key = results_key(corpus)
+    (corpus / "a.txt").write_text("changed " + (corpus / "a.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    assert results_key(corpus) != key
+    assert results_key(corpus, {"vague_convention": "midpoint"}) != results_key(corpus)

@@ -251,6 +251,8 @@ def html_to_document(html: str) -> dict:
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
     lines = [_SPACES.sub(" ", line).strip() for line in root.get_text().split("\n")]
+    if h1 is not None and title in lines:  # what precedes the headline is page chrome (logo, breadcrumbs)
+        lines = lines[lines.index(title):]
     text = _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
     return {"text": text, "title": title, "date": published or updated,
             "date_kind": "published" if published else ("updated" if updated else None),

@@ -231,6 +231,39 @@ def _date_from_witnesses(articles: list[dict], rows: dict[str, list[dict]], lexi
     return sorted(fills)
 
 
+def results_key(corpus: str | Path, params: dict | None = None) -> str:
+    """Identity of one extraction: the corpus files' bytes, the lexicon, the parameters and this package's code."""
+    p = dict(DEFAULT_PARAMS, **(params or {}))
+    h = hashlib.sha256()
+    root = Path(corpus)
+    files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
+    for f in files:
+        h.update(str(f.relative_to(root) if root.is_dir() else f.name).encode() + b"\0")
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    h.update(load_lexicon(p["lexicon"]).fingerprint.encode())
+    h.update(json.dumps(p, sort_keys=True, default=str).encode())
+    for src in sorted(paths.PACKAGE.glob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def ensure_results(corpus: str | Path, results: str | Path | None = None, params: dict | None = None) -> Path:
+    """A folder of extracted tables for ``corpus``: ``results`` if it holds them, else ``results/<key>/`` under the
+    repository, extracted now unless an identical extraction (same corpus bytes, lexicon, parameters, code) is there."""
+    if results and (Path(results) / "manifest.json").exists():
+        return Path(results)
+    if not Path(corpus).exists():
+        from .corpus import CorpusError
+
+        raise CorpusError(f"{corpus}: no such file or folder")
+    folder = Path(results) if results else paths.RESULTS / results_key(corpus, params)[:16]
+    if not (folder / "manifest.json").exists():
+        extract(corpus, folder, params=params)
+    return folder
+
+
 def _check(tables: Tables) -> None:
     """Checks inside the data flow: unique ids, non-negative counts, every incident's mentions present."""
     for name, key in (("articles", "article_id"), ("incidents", "incident_id")):
