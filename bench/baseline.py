@@ -12,10 +12,10 @@ import re
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
 CASUALTY = re.compile(
-    r"\b(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:[A-Za-z]+\s+){0,2}?"
+    r"(?=[\dOoTtFfSsEeNn])\b(?P<n>\d+|" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in NUMBER_WORDS) + r")\s+"
+    r"(?:[A-Za-z]+\s+){0,2}?"
     r"(?P<noun>people|persons|soldiers|troops|militants|attackers|civilians|policemen|terrorists)\s+"
     r"(?:were\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?P<status>killed|injured|wounded|dead)\b",
-    re.IGNORECASE,
 )
 ACTORS = {
     "TTP": "ttp", "Pakistani Taliban": "ttp", "Pakistan Taliban": "ttp", "Afghan Taliban": "afghan_taliban",

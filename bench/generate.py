@@ -1,13 +1,14 @@
 """Build realistic corpora of any size from the seed stories, for the benchmarks.
 
 Each seed story (the five files, split where a page appended the crypto story, page furniture stripped) becomes a
-template once: literal text with slots for dates, places, casualty numbers and armed groups. An article is the
-template rendered with a fresh context: its date moved somewhere in 2019-2026 with every explicit date in the text
-moved with it, districts swapped (the province follows the district), casualty counts redrawn (the same count twice
-in a story stays the same number), groups swapped for ones active in that province, some paragraphs left out and
-a background paragraph from another story let in. About one article in ten is a wire copy of a recent one: the same
-text under another outlet, with page furniture added or cut short. Deterministic for a seed, and prefix-stable:
-the first k records of ``records(n)`` are ``records(k)``.
+template once: literal text with slots for dates, weekdays, places, casualty numbers and armed groups. An article
+is a template rendered with a fresh context: its date moved somewhere in 2019-2026 with every date and weekday in
+the text moved with it (so "on Tuesday" still names the day of the attack), districts swapped (the province
+follows), casualty counts redrawn (the same count twice in a story stays one number), groups swapped for ones
+active in that province; it keeps its story's title and lead, 5 in 8 of its paragraphs, and is filled back to
+about the story's length with paragraphs of the other conflict stories. About one article in ten is a wire copy
+of a recent one: the same text under another outlet, with page furniture added, a tail added, or cut short.
+Deterministic for a seed, and prefix-stable: the first k records of ``records(n)`` are ``records(k)``.
 
     python bench/generate.py --n 10000 --out /tmp/c.jsonl
 """
@@ -68,6 +69,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 MONTH_NUMBER = {m: i + 1 for i, m in enumerate(MONTHS)} | {
     m.rstrip("."): i + 1 for i, m in enumerate(AP_MONTHS) if m.endswith(".")} | {"Sep": 9}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 WORD_VALUE = {w: i for i, w in enumerate(WORDS)} | {w.capitalize(): i for i, w in enumerate(WORDS)}
 
@@ -80,6 +82,7 @@ SLOTS = re.compile(
     r"(?:, (?P<y>(?:19|20)\d\d))?)"
     r"|(?P<month>\b(?P<mmon>" + _FULL + r")\b(?: (?P<my>(?:19|20)\d\d)\b)?)"
     r"|(?P<year>(?<![\d,.])(?:19|20)\d\d(?![\d,]))"
+    r"|(?P<weekday>\b(?:" + "|".join(WEEKDAYS) + r")\b)"
     r"|(?P<group>" + "|".join(sorted(map(re.escape, SEED_GROUP_FORMS), key=len, reverse=True)) + r")\b"
     r"|(?P<place>\b(?:" + "|".join(map(re.escape, SEED_PLACES)) + r")\b)"
     r"|(?P<province>Khyber Pakhtunkhwa)"
@@ -162,6 +165,7 @@ def _infer_year(month: int, day: int, ref: date) -> int:
 def _template(text: str, ref: date) -> tuple | str:
     """``text`` itself when it has no slot, else literal strings and slots, dates as offsets from ``ref``:
     ("day", days, span_days, (abbreviated, dash), has_year) | ("month", days, has_year) | ("year", years) |
+    ("weekday", days after the story's weekday) |
     ("group", seed_group, form) | ("place", name) | ("province",) | ("num", value, style)."""
     parts: list = []
     pos = 0
@@ -186,6 +190,8 @@ def _template(text: str, ref: date) -> tuple | str:
             parts.append(("month", (date(year, month, 15) - ref).days, bool(m.group("my"))))
         elif m.group("year"):
             parts.append(("year", int(m.group("year")) - ref.year))
+        elif m.group("weekday"):
+            parts.append(("weekday", (WEEKDAYS.index(m.group("weekday")) - ref.weekday()) % 7))
         elif m.group("group"):
             parts.append(("group", *SEED_GROUP_FORMS[m.group("group")]))
         elif m.group("place"):
@@ -278,6 +284,8 @@ def _render(parts: tuple | str, ctx: _Context) -> str:
             out.append(f"{MONTHS[new.month - 1]} {new.year}" if part[2] else MONTHS[new.month - 1])
         elif kind == "year":
             out.append(str(ctx.day.year + part[1]))
+        elif kind == "weekday":
+            out.append(WEEKDAYS[(ctx.day.weekday() + part[1]) % 7])
         elif kind == "group":
             out.append(ctx.groups[part[1]][part[2]])
         elif kind == "place":

@@ -121,7 +121,15 @@ def test_name_candidates_skip_known_names_and_sentence_initial_words(tables):
     known = analysis.known_places(tables.events, tables.incidents)
     found = analysis.name_candidates(tables.articles, tables.actor_mentions, known)
     assert list(found["name"]) == ["Omar Khorasani"]
-    assert found.iloc[0]["example"] == "The TTP claimed it, said Omar Khorasani."
+    assert found.iloc[0]["example"].endswith("said Omar Khorasani. Talks were denied.")
+
+
+def test_name_candidates_drop_possessives_and_line_openers():
+    # "Kabul’s" is the name "Kabul"; "Dawn" opens a line (a dateline), so it is not counted there.
+    articles = pd.DataFrame({"article_id": ["x"], "text": ["Dawn\nTalks stalled over Kabul’s demands, said Dawn."]})
+    mentions = pd.DataFrame(columns=["article_id", "start", "end"])
+    found = analysis.name_candidates(articles, mentions)
+    assert found.set_index("name")["count"].to_dict() == {"Dawn": 1, "Kabul": 1}
 
 
 def test_casualty_figures_keep_their_sentences(tables):

@@ -67,13 +67,16 @@ def test_about_one_in_ten_is_a_wire_copy_of_a_recent_original(recs):
 
 
 def test_a_story_dates_move_with_the_article_date(recs):
-    # The first seed story, written 2023-12-14, reports a "Dec. 12 attack": two days before the article's date.
+    # The first seed story, written on Thursday 2023-12-14, reports a "Dec. 12 attack": two days before.
     hits = [r for r in recs if "Foreign office urges" in r["text"]]
     assert hits
     for r in hits:
         attack = date.fromisoformat(r["date"]) - timedelta(days=2)
         month = generate.AP_MONTHS[attack.month - 1]
         assert f"perpetrators of {month} {attack.day} attack" in r["text"]
+        # "on Thursday", the day it was written (a Thursday), is the article's own weekday
+        weekday = generate.WEEKDAYS[date.fromisoformat(r["date"]).weekday()]
+        assert f"foreign office on {weekday} “strongly” denied" in r["text"]
 
 
 def test_the_same_casualty_count_stays_the_same_number_within_an_article(recs):

@@ -86,3 +86,23 @@ def test_timeline_marks_open_figures_and_bands(tables):
     fig = _drawn(tables)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["killed (at least)"]
+
+
+def test_house_style_is_seaborns_paper_theme():
+    # The theme is held as rcParams so notebooks need not import seaborn; it must not drift from seaborn's.
+    import seaborn as sns
+
+    assert plots.SEABORN_THEME == {**sns.axes_style("whitegrid"), **sns.plotting_context("paper")}
+    assert plots.PALETTE == sns.color_palette("colorblind").as_hex()
+    plots.use_style()
+    assert plt.rcParams["pdf.fonttype"] == 42 and plt.rcParams["svg.fonttype"] == "none"
+    assert plt.rcParams["axes.prop_cycle"].by_key()["color"][:2] == plots.PALETTE[:2]
+
+
+def test_more_categories_than_colours_are_summed_as_other():
+    # Eleven kinds, ten colours: the smallest two share one "other" bar instead of reusing a colour.
+    index = pd.date_range("2025-01-01", periods=2, freq="MS")
+    table = pd.DataFrame({f"k{i}": [11 - i, 0] for i in range(11)}, index=index)
+    fig = plots.counts_over_time(table, "Events")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == [f"k{i}" for i in range(9)] + ["other"]

@@ -51,6 +51,7 @@ def test_smoke_preset_extends_full(tmp_path):
     assert first["dpi"] == 72 and first["formats"] == ["png", "pdf", "svg"] and first["corpus"] == "seeds"
     assert first["figures_dir"] == "reports/smoke-figures" and first["freq"] == "week"
     assert jobs[4].parameters["keyword"] == "attack" and "freq" not in jobs[4].parameters
+    assert jobs[4].parameters["formats"] == ["png"]  # full's per-notebook setting is more specific than smoke's
     assert all(j.output == tmp_path / j.name for j in jobs)
 
 

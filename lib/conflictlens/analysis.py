@@ -14,11 +14,14 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pandas as pd
 
-from . import paths, store, text
+from . import paths, store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 FREQS = {"week": "W-SUN", "month": "M"}  # a week runs Monday to Sunday
 _COARSENESS = {"day": 0, "approximate": 0, "month": 1, "year": 2, "unknown": 3}
@@ -322,6 +325,8 @@ def co_mentions(mentions: pd.DataFrame, actors: Iterable[str] | None = None, n: 
 
 def co_mention_graph(matrix: pd.DataFrame) -> nx.Graph:
     """The co-mention matrix as a graph: node ``weight`` = articles, edge ``weight`` = shared articles."""
+    import networkx as nx  # here: only the actor notebook builds a graph
+
     graph = nx.Graph()
     for actor in matrix.index:
         graph.add_node(actor, weight=int(matrix.at[actor, actor]))
@@ -348,6 +353,16 @@ _NAME = re.compile(
     r"(?<![\w’'-])[A-Z][\w’'.-]*\w(?:[ \t]+(?:(?:al|bin|ul|ud|e|i|de|van|von)[ \t]+)?[A-Z][\w’'.-]*\w)*"
 )
 _WORD = re.compile(r"\S+")
+_POSSESSIVE = re.compile(r"[’']s$")
+# What comes just before a sentence-opening word: a line break or a full stop, ? or ! (then quotes, bullets).
+_OPENS = re.compile(r"(?:\n|[.?!][’”\"')\]]?)[ \t•\-–—“‘\"'(]*$")
+_LEAD = " \t\n•-–—“‘\"'("
+
+
+def _opens_sentence(body: str, offset: int) -> bool:
+    """Whether the word at ``offset`` opens the text, a line or a sentence (a look at 8 characters, not a scan)."""
+    before = body[max(0, offset - 8): offset]
+    return bool(_OPENS.search(before)) or (offset < 8 and not before.strip(_LEAD))
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]*")
 _STOP = frozenset(
     """the a an and but or if in on at of for to by from with as after before while when where this that these those
@@ -359,14 +374,14 @@ _STOP = frozenset(
 
 
 def name_candidates(
-    articles: pd.DataFrame, mentions: pd.DataFrame, known: Iterable[str] = (), n: int = 25
+    articles: pd.DataFrame, mentions: pd.DataFrame, known: Iterable[str] = (), n: int = 25, width: int = 50
 ) -> pd.DataFrame:
     """Capitalised names the actor lexicon did not match: candidates to add, most frequent first.
 
     A name is left out when it overlaps a found actor mention or is in ``known`` (e.g. place names); a single word
-    is left out when it opens a sentence or also occurs in lower case in the corpus ("Discussions went well").
-    Leading function words are stripped ("The Haqqani network" → "Haqqani network"). Columns: name, count,
-    articles, example (the first sentence it occurs in).
+    is left out when it opens a line or a sentence, or also occurs in lower case in the corpus ("Discussions went
+    well"). Leading function words are stripped ("The Haqqani network" → "Haqqani network"). Columns: name, count,
+    articles, example (``width`` characters either side of its first occurrence).
     """
     known_lower = {k.lower() for k in known if isinstance(k, str)}
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -380,30 +395,25 @@ def name_candidates(
     for article_id, body in texts.itertuples(index=False):
         covered = sorted(spans.get(article_id, []))
         starts = [s for s, _ in covered]
-        sentence_spans = text.sentence_spans(body)
-        sentence_starts = [s for s, _ in sentence_spans]
         for m in _NAME.finditer(body):
             words = [(w.start(), w.group(0)) for w in _WORD.finditer(m.group(0))]
             while words and words[0][1].lower() in _STOP:
                 words = words[1:]
             if not words:
                 continue
-            name = " ".join(w for _, w in words)
-            offset, end = m.start() + words[0][0], m.end()
+            name = _POSSESSIVE.sub("", " ".join(w for _, w in words))  # "Kabul’s" is "Kabul"
+            offset, end = m.start() + words[0][0], m.start() + words[0][0] + len(name)
             i = bisect_right(starts, end) - 1
             if i >= 0 and any(s < end and e > offset for s, e in covered[max(0, i - 3): i + 1]):
                 continue
             if name.lower() in known_lower:
                 continue
-            k = bisect_right(sentence_starts, offset) - 1
-            if len(words) == 1 and (name.lower() in lower_words or len(name) < 3 or
-                                    (k >= 0 and sentence_starts[k] == offset)):
+            if len(words) == 1 and (name.lower() in lower_words or len(name) < 3 or _opens_sentence(body, offset)):
                 continue
             found[name] += 1
             where.setdefault(name, set()).add(article_id)
             if name not in example:
-                s, e = sentence_spans[k] if k >= 0 else (offset, end)
-                example[name] = body[s:e]
+                example[name] = body[max(0, offset - width): end + width].replace("\n", " ").strip()
     rows = [
         {"name": name, "count": c, "articles": len(where[name]), "example": example[name]}
         for name, c in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:n]

@@ -7,33 +7,36 @@ ipywidgets filters for JupyterLab. Nothing here writes files.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
+import re
 from collections.abc import Iterable
 
 import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from . import analysis, store, text
+from . import analysis, store
 
 
 def kwic(articles: pd.DataFrame, keyword: str, width: int = 60, limit: int = 200) -> pd.DataFrame:
     """Every whole-word, case-insensitive occurrence of ``keyword`` in the articles, with ``width`` characters of
-    context either side (columns: article_id, title, left, keyword, right, start, end), at most ``limit`` rows."""
+    context either side (columns: article_id, title, left, keyword, right, start, end), at most ``limit`` rows.
+
+    A plain pattern scan (no sentence splitting), so the exploration notebook starts without NLTK.
+    """
     cols = ["article_id", "title", "left", "keyword", "right", "start", "end"]
-    rows = []
-    if keyword.strip():
-        for article_id, title, body in articles[["article_id", "title", "text"]].itertuples(index=False):
-            for hit in text.kwic(body or "", keyword.strip(), width):
-                rows.append({"article_id": article_id, "title": title, **{k: hit[k] for k in cols[2:]}})
-                if len(rows) >= limit:
-                    return pd.DataFrame(rows, columns=cols)
+    rows: list[dict] = []
+    if not keyword.strip():
+        return pd.DataFrame(rows, columns=cols)
+    pattern = re.compile(r"(?<!\w)" + re.escape(keyword.strip()) + r"(?!\w)", re.IGNORECASE)
+    for article_id, title, body in articles[["article_id", "title", "text"]].itertuples(index=False):
+        body = body or ""
+        for m in pattern.finditer(body):
+            rows.append({"article_id": article_id, "title": title,
+                         "left": body[max(0, m.start() - width): m.start()].replace("\n", " "), "keyword": m.group(0),
+                         "right": body[m.end(): m.end() + width].replace("\n", " "), "start": m.start(), "end": m.end()})
+            if len(rows) >= limit:
+                return pd.DataFrame(rows, columns=cols)
     return pd.DataFrame(rows, columns=cols)
-
-
-def _sentence_at(body: str, spans: list[tuple[int, int]], offset: int) -> str:
-    k = bisect_right([s for s, _ in spans], offset) - 1
-    return body[spans[k][0]: spans[k][1]] if k >= 0 else ""
 
 
 def sentences_behind(tables: store.Tables, incident_id: str) -> pd.DataFrame:
@@ -42,20 +45,23 @@ def sentences_behind(tables: store.Tables, incident_id: str) -> pd.DataFrame:
     row = tables.incidents.loc[tables.incidents["incident_id"] == incident_id]
     if row.empty:
         raise KeyError(f"no incident {incident_id!r}")
+    sentence_of = {
+        (table, a, int(s), int(e)): sentence
+        for table in ("events", "casualties")
+        for a, s, e, sentence in getattr(tables, table)[["article_id", "start", "end", "sentence"]].itertuples(
+            index=False)
+    }
     by_article = tables.articles.set_index("article_id")
-    out, spans_of = [], {}
+    out = []
     for ref in row.iloc[0]["mentions"]:
         table, rest = ref.split(":", 1)
         article_id, _, span = rest.rpartition(":")
         start, end = (int(x) for x in span.split("-"))
-        body = by_article.at[article_id, "text"] if article_id in by_article.index else ""
-        if article_id not in spans_of:
-            spans_of[article_id] = text.sentence_spans(body)
+        known = article_id in by_article.index
         out.append({
-            "table": table, "article_id": article_id,
-            "title": by_article.at[article_id, "title"] if article_id in by_article.index else None,
-            "start": start, "end": end, "surface": body[start:end],
-            "sentence": _sentence_at(body, spans_of[article_id], start),
+            "table": table, "article_id": article_id, "title": by_article.at[article_id, "title"] if known else None,
+            "start": start, "end": end, "surface": by_article.at[article_id, "text"][start:end] if known else None,
+            "sentence": sentence_of.get((table, article_id, start, end)),
         })
     return pd.DataFrame(out, columns=cols)
 

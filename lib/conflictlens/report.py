@@ -59,6 +59,7 @@ class Job:
     source: Path
     output: Path
     parameters: dict = field(default_factory=dict)
+    cell_timeout: int | None = None  # seconds a cell may run before the notebook fails (None: no limit)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,8 +118,9 @@ def _preset(config: dict, name: str | None) -> dict:
             merged["notebook_parameters"].setdefault(nb, {}).update(params or {})
         if "notebooks" in entry:
             merged["notebooks"] = entry["notebooks"]
-        if "workers" in entry:
-            merged["workers"] = entry["workers"]
+        for key in ("workers", "cell_timeout"):
+            if key in entry:
+                merged[key] = entry[key]
     merged.setdefault("notebooks", config.get("notebooks") or [])
     return merged
 
@@ -207,7 +209,7 @@ def plan(
             if name not in cli:
                 values[name] = (value, None)
         params = {n: coerce(n, v, declared[n]["inferred_type_name"], raw) for n, (v, raw) in values.items()}
-        jobs.append(Job(source.name, source, run_dir / source.name, params))
+        jobs.append(Job(source.name, source, run_dir / source.name, params, chosen.get("cell_timeout")))
     unknown = sorted(set(common) - used)
     if unknown:
         known = sorted({n for job in jobs for n in declared_parameters(job.source)})
@@ -239,7 +241,7 @@ def execute(job: Job) -> dict:
         try:
             papermill.execute_notebook(str(job.source), str(job.output), parameters=job.parameters,
                                        kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False,
-                                       request_save_on_cell_execute=False)
+                                       request_save_on_cell_execute=False, execution_timeout=job.cell_timeout)
         except papermill.PapermillExecutionError as exc:
             outcome.update(status="failed", cell=exc.cell_index, execution_count=exc.exec_count,
                            error=f"{exc.ename}: {exc.evalue}".strip())
@@ -293,23 +295,39 @@ def _figures_written(folder: Path, since: float) -> dict[str, str]:
 
 def _results_for(jobs: list[Job]) -> tuple[Path, str]:
     """Extract once (or reuse ``results``) and point every job at the tables; returns (folder, corpus hash)."""
-    from . import analysis, store
-
     given = {k: v for job in jobs for k, v in job.parameters.items() if k in ("corpus", "results", "vague_convention")}
     if given.get("results"):
-        folder = analysis.resolve(given["results"])
+        folder = _resolve(given["results"])
     elif given.get("corpus"):
         from . import pipeline
 
-        folder = Path(pipeline.ensure_results(str(analysis.resolve(given["corpus"])), None,
+        folder = Path(pipeline.ensure_results(str(_resolve(given["corpus"])), None,
                                               params={"vague_convention": given.get("vague_convention", "acled")}))
     else:
         raise ReportError("set `corpus` (or `results`) in the preset or with --corpus")
-    manifest = store.read_manifest(folder)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise ReportError(f"{folder}: no manifest.json (not a folder of extracted tables)")
     for job in jobs:
         if "results" in job.parameters:
             job.parameters["results"] = str(folder)
-    return folder, analysis.corpus_hash(manifest)
+    return folder, str(json.loads(manifest_path.read_text()).get("corpus_sha256", ""))
+
+
+def _resolve(path: str) -> Path:
+    """As ``analysis.resolve`` (relative to the repository), without importing the analysis stack."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else paths.ROOT / p
+
+
+def _slowest_first(jobs: list[Job], runs: Path) -> list[Job]:
+    """Jobs ordered by their duration in the previous run (longest first), so the pool finishes together."""
+    try:
+        last = json.loads((runs / "latest" / "run.json").read_text())
+        seconds = {n["notebook"]: n.get("seconds", 0) for n in last["notebooks"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return jobs
+    return sorted(jobs, key=lambda j: -seconds.get(j.name, 0))
 
 
 def run_report(
@@ -336,10 +354,13 @@ def run_report(
     if not run_name or Path(run_name).name != run_name:
         raise ReportError(f"run name {run_name!r} must be a plain folder name")
     run_dir = (Path(out) if out else paths.REPORTS).resolve() / run_name
+    # jsonschema, under nbformat, imports rfc3987_syntax when installed, which compiles a grammar on import (2.3 s);
+    # notebooks never validate IRIs, so it is kept out of this process (absent, jsonschema skips that check).
+    sys.modules.setdefault("rfc3987_syntax", None)
     import papermill  # noqa: F401  imported once here: the forked workers inherit it
     from nbconvert import HTMLExporter  # noqa: F401  likewise
 
-    jobs = plan(cfg, preset_name, corpus, overrides, run_dir)
+    jobs = _slowest_first(plan(cfg, preset_name, corpus, overrides, run_dir), run_dir.parent)
     n_workers = max(1, workers or _preset(cfg, preset_name).get("workers") or 2)
     timings = {"prepare": round(time.perf_counter() - t0, 2)}
     print(f"report {run_name}: {len(jobs)} notebooks, {n_workers} at a time → {run_dir}", flush=True)
@@ -359,9 +380,7 @@ def run_report(
                   flush=True)
     timings["notebooks"] = round(time.time() - t2, 2)
     timings["total"] = round(time.perf_counter() - t0, 2)
-    from . import analysis
-
-    figures = {d: _figures_written(analysis.resolve(d), t2 - 1) for d in sorted(figure_dirs)}
+    figures = {d: _figures_written(_resolve(d), t2 - 1) for d in sorted(figure_dirs)}
     outcomes.sort(key=lambda o: o["notebook"])
     manifest = {
         "run": run_name, "preset": preset_name, "config": str(Path(config).resolve() if config else paths.REPORTS_CONFIG),
