@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+import yaml
 
 from conflictlens import analysis, paths
 
@@ -158,3 +159,37 @@ def test_incidents_view_is_readable(tables):
     view = analysis.incidents_view(tables.incidents).set_index("incident_id")
     assert view.loc["i1", "actors"] == "pakistan_army, ttp"
     assert view.loc["i1", "killed_by_category"] == "security_forces: 23"
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    """The seeds extracted once (cached in results/ by the pipeline)."""
+    return analysis.load(str(paths.SEEDS))
+
+
+def test_casualty_totals_on_the_seeds_match_the_gold_file(seeds):
+    # The headline table of 04_casualties: merged tolls, not the sum of every mention (23 is reported three times).
+    gold = yaml.safe_load(paths.GOLD.read_text())["totals"]
+    totals = analysis.casualty_totals(seeds.casualties, seeds.incidents, seeds.articles)
+    got = {(r.status, r.category): r for r in totals.itertuples()}
+    for status, by_category in gold.items():
+        for category, expected in by_category.items():
+            row = got[(status, category)]
+            if isinstance(expected, dict):
+                assert row.best == expected["best"] and row.low == expected.get("low", expected["best"])
+                assert row.vague == expected.get("vague", False)
+                if "high" in expected:
+                    assert row.high == expected["high"]
+                else:  # "over 70": open above
+                    assert math.isnan(row.high)
+            else:
+                assert row.best == expected and row.low == row.high == expected
+    assert set(got) == {(s, c) for s, cats in gold.items() for c in cats}
+
+
+def test_seeds_corpus_summary_matches_the_gold_counts(seeds):
+    gold = yaml.safe_load(paths.GOLD.read_text())["corpus"]
+    summary = dict(analysis.corpus_summary(seeds).values)
+    assert summary["input files"] == gold["files"]
+    assert summary["distinct articles"] == gold["distinct_articles"]
+    assert summary["article copies read"] == gold["article_instances"]

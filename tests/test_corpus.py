@@ -436,12 +436,14 @@ def test_a_changed_number_or_place_is_another_report(tmp_path):
     _write(tmp_path, "b.txt", REPORT.replace("23 soldiers", "24 soldiers"))
     _write(tmp_path, "c.txt", REPORT.replace("Khyber district", "Bajaur district"))
     _write(tmp_path, "d.txt", REPORT.replace("late on Monday", "late on Tuesday"))
+    # a change past the lead: LSH proposes the pair, verification refuses it and says why
+    _write(tmp_path, "e.txt", REPORT.replace("more than two hours", "more than three hours"))
     c = read_corpus(tmp_path)
-    assert len(c.articles) == 4 and all(a["n_copies"] == 1 for a in c.articles)
+    assert len(c.articles) == 5 and all(a["n_copies"] == 1 for a in c.articles)
+    # changes in the lead salt the shingles apart (never compared); the late change is refused with its reason
     reasons = " ".join(r["reason"] for r in c.refused_near_duplicates)
-    assert "'24'" in reasons or "'23'" in reasons
-    assert "Bajaur" in reasons and "Tuesday" in reasons
-    assert c.summary()["near_duplicates_refused"] == len(c.refused_near_duplicates) >= 3
+    assert "'three'" in reasons or "'two'" in reasons
+    assert c.summary()["near_duplicates_refused"] == len(c.refused_near_duplicates) >= 1
 
 
 def test_a_truncated_copy_does_not_chain_two_reports():

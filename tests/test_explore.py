@@ -59,4 +59,13 @@ def test_panel_offers_the_tables_values(tables):
     assert kinds.options == ("armed_clash", "attack", "talks")
     assert "Kurram" not in place.options and "Dera Ismail Khan" in place.options
     assert isinstance(start, widgets.DatePicker) and keyword.value == "killed"
-    assert isinstance(panel.children[2], widgets.Output)
+    out = panel.children[2]
+    assert isinstance(out, widgets.Output) and len(out.outputs) == 8  # four tables, each with its heading
+    assert "<b>incidents</b>: 2 rows" in out.outputs[0]["data"]["text/plain"]
+
+
+def test_panel_redraws_when_a_filter_changes(tables):
+    panel = explore.panel(tables)
+    kinds = panel.children[0].children[1]
+    kinds.value = ("attack",)
+    assert "<b>incidents</b>: 1 rows" in panel.children[2].outputs[0]["data"]["text/plain"]

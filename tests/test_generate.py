@@ -119,3 +119,33 @@ def test_generate_writes_jsonl_and_csv(tmp_path):
     assert not list(tmp_path.glob("*.part"))
     with pytest.raises(ValueError, match="unknown format"):
         generate.generate(1, tmp_path / "c.xml", fmt="xml")
+
+
+def _load_baseline():
+    spec = importlib.util.spec_from_file_location("bench_baseline", paths.ROOT / "bench" / "baseline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_baseline_reads_number_noun_killed_and_actor_names():
+    baseline = _load_baseline()
+    # The baseline's reach: "Four militants were killed" and "23 Pakistani soldiers killed" it reads; a vague
+    # "dozens" and a named victim it cannot; actor names only from its short list.
+    text = "Four militants were killed; 23 Pakistani soldiers killed, the TTP said. Dozens were killed too."
+    out = baseline.extract({"id": "x", "text": text})
+    assert [(c["best"], c["status"]) for c in out["casualties"]] == [(4, "killed"), (23, "killed")]
+    assert [text[c["start"] : c["end"]] for c in out["casualties"]] == ["Four militants were killed",
+                                                                         "23 Pakistani soldiers killed"]
+    assert [(m["surface"], m["actor_id"]) for m in out["actor_mentions"]] == [("TTP", "ttp")]
+
+
+def test_baseline_finds_the_redrawn_counts_of_generated_articles(recs):
+    baseline = _load_baseline()
+    for r in recs:
+        m = re.search(r"in which (\d+) soldiers were killed", r["text"])
+        if m:
+            found = baseline.extract(r)["casualties"]
+            assert int(m.group(1)) in [c["best"] for c in found]
+            return
+    pytest.fail("no generated article reports soldiers killed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import matplotlib.pyplot as plt
@@ -106,3 +107,14 @@ def test_more_categories_than_colours_are_summed_as_other():
     fig = plots.counts_over_time(table, "Events")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == [f"k{i}" for i in range(9)] + ["other"]
+
+
+def test_saved_figure_displays_the_saved_png(tmp_path, tables):
+    # A notebook shows the very file a paper uses, at its printed width (96 px per inch).
+    saved = plots.save_figure(_drawn(tables), "f", tmp_path, formats=["svg", "png"], dpi=72)
+    data, meta = saved._repr_mimebundle_()
+    assert base64.b64decode(data["image/png"]) == (tmp_path / "f.png").read_bytes()
+    assert meta["image/png"]["width"] == round(json.loads((tmp_path / "f.json").read_text())["width_in"] * 96)
+    assert repr(saved).startswith("saved: ") and saved[-1].name == "f.json"
+    only_svg = plots.save_figure(_drawn(tables), "g", tmp_path, formats=["svg"], dpi=72)
+    assert "<svg" in only_svg._repr_mimebundle_()[0]["image/svg+xml"]

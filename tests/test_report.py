@@ -63,6 +63,8 @@ def test_overrides_go_to_the_notebooks_that_declare_them(tmp_path):
     assert by_name["01_corpus.ipynb"]["corpus"] == str(paths.SEEDS)  # --corpus is a path from the cwd
     with pytest.raises(report.ReportError, match=r"unknown parameter\(s\) \['colour'\]"):
         report.plan(report.load_config(), "full", None, [("colour", "red")], tmp_path)
+    with pytest.raises(report.ReportError, match="'median' is not one of"):
+        report.plan(report.load_config(), "full", None, [("vague_convention", "median")], tmp_path)
 
 
 def test_a_config_key_carrying_code_is_refused(tmp_path):

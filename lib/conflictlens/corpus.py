@@ -51,6 +51,7 @@ SHINGLE = 3                 # words per shingle
 LEAD_TOKENS = 40            # a truncated copy keeps the lead: the first words are a second LSH key
 MIN_NEAR_TOKENS = 25        # shorter texts merge only when exactly equal
 SKETCH_CHUNK = 1024         # MinHash sketches computed this many at a time
+MAX_CANDIDATES = 16         # near-copy candidates verified per text (largest first): the merge stays linear
 TOPIC_LEXICON = paths.LEXICON / "topic.yaml"
 
 
@@ -786,6 +787,7 @@ class _Tokens:
     lower: list[str]
     starts: list[int]
     cut: bool
+    numbers: list[int] = field(default_factory=list)   # indices of number tokens (digits or number words)
 
     def initial(self, i: int) -> bool:
         """Does token ``i`` start a sentence or a line?"""
@@ -799,8 +801,13 @@ def _tokens(text: str) -> _Tokens:
     text = text.replace("’", "'")
     matches = list(_TOKEN.finditer(text))
     orig = [m.group() for m in matches]
-    return _Tokens(text, orig, [w.lower() for w in orig], [m.start() for m in matches],
-                   not text.rstrip(_CLOSERS).endswith((".", "!", "?")))
+    lower = [w.lower() for w in orig]
+    numbers = [i for i, w in enumerate(lower) if w in _NUMBER_WORDS or _DIGIT.search(w)]
+    return _Tokens(text, orig, lower, [m.start() for m in matches],
+                   not text.rstrip(_CLOSERS).endswith((".", "!", "?")), numbers)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 _WORD = re.compile(r"\w+")
@@ -838,6 +845,12 @@ def _compare(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
     if len(a.lower) < MIN_NEAR_TOKENS:
         return a.lower == b.lower, "too short to compare"
     words_a = a.lower[:-1] if a.cut else a.lower  # a copy cut mid-sentence may end inside a word
+    # Fast refusal before the alignment: a number inside the shorter text (edges aside) that the longer one lacks.
+    numbers_b = {b.lower[j] for j in b.numbers}
+    edge = len(words_a) // 10
+    for i in a.numbers:
+        if edge <= i < len(words_a) - edge and a.lower[i] not in numbers_b:
+            return False, f"differ in {a.orig[i]!r} (not in the other text)"
     matcher = SequenceMatcher(None, words_a, b.lower, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
     if matched < threshold * len(words_a):
@@ -857,6 +870,18 @@ def _compare(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+
+
+def _lead_facts(words: list[str], orig: str) -> int:
+    """A key of the facts in a text's lead (numbers, number words and capitalised names of its first words).
+
+    Shingles are salted with it, so reports whose leads state different facts (a reused wire template with another
+    toll, date or place) land in different LSH buckets instead of one giant bucket; a truncated copy keeps its lead.
+    """
+    first = orig.split()[:LEAD_TOKENS]
+    facts = sorted({w.strip(".,;:!?()[]“”\"‘’'") for w in first
+                    if any(c.isdigit() for c in w) or w.lower() in _NUMBER_WORDS or w[:1].isupper()})
+    return zlib.crc32(" ".join(facts).encode())
 
 
 def _shingles(words: list[str]) -> np.ndarray:
@@ -907,11 +932,13 @@ def group_copies(bodies: list[str], datelines: list[str | None],
     for chunk_start in range(0, len(eligible), SKETCH_CHUNK):
         chunk = eligible[chunk_start:chunk_start + SKETCH_CHUNK]
         chunk_words = [words(i) for i in chunk]
-        sketches = MinHash.bulk([_shingles(w) for w in chunk_words], num_perm=NUM_PERM, hashfunc=int)
+        salts = [np.uint64(_lead_facts(w, _strip_dateline(bodies[i], datelines[i]))) for i, w in zip(chunk, chunk_words)]
+        sketches = MinHash.bulk([_shingles(w) ^ salt for w, salt in zip(chunk_words, salts)], num_perm=NUM_PERM,
+                                hashfunc=int)
         for i, w, sketch in zip(chunk, chunk_words, sketches):
             lead = hash(tuple(w[:LEAD_TOKENS]))
             candidates = sorted(set(lsh.query(sketch)) | set(leads.get(lead, ())), key=lambda c: (-size[c], c))
-            for c in candidates:
+            for c in candidates[:MAX_CANDIDATES]:
                 same, reason = _compare(tokens(i), tokens(c), threshold)
                 if same:
                     cluster_of[i] = cluster_of[c]

@@ -128,14 +128,19 @@ def panel(tables: store.Tables, keyword: str = "") -> widgets.VBox:
     }
     out = widgets.Output()
 
-    def redraw(**values) -> None:
-        out.clear_output(wait=True)
-        with out:
-            for name, table in view(tables, _iso(values["start"]), _iso(values["end"]), values["actors"],
-                                    values["kinds"], values["place"], values["keyword"]).items():
-                display(widgets.HTML(f"<b>{name}</b>: {len(table)} rows"), table)
+    def redraw(_change: object = None) -> None:
+        # Outputs are set on the widget itself, not captured with `with out:`: a capture in a headless run
+        # (papermill, nbclient) can leave the cell waiting for a kernel message that never comes.
+        values = {name: control.value for name, control in controls.items()}
+        out.outputs = ()
+        for name, table in view(tables, _iso(values["start"]), _iso(values["end"]), values["actors"],
+                                values["kinds"], values["place"], values["keyword"]).items():
+            out.append_display_data(widgets.HTML(f"<b>{name}</b>: {len(table)} rows"))
+            out.append_display_data(table)
 
-    widgets.interactive_output(redraw, controls)
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
     return widgets.VBox([
         widgets.HBox([controls["actors"], controls["kinds"]]),
         widgets.HBox([controls["place"], controls["start"], controls["end"], controls["keyword"]]),

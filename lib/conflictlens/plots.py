@@ -21,7 +21,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from cycler import cycler
+from matplotlib import cycler
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from . import __version__
@@ -116,15 +116,17 @@ class SavedFigure(list):
         super().__init__(paths)
         self.width_px = round(width_in * 96)
 
+    def __repr__(self) -> str:
+        return "saved: " + ", ".join(str(p) for p in self)
+
     def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
-        text = {"text/plain": ", ".join(str(p) for p in self)}
-        for path in self:
-            if path.suffix == ".png":
-                data = base64.b64encode(path.read_bytes()).decode("ascii")
-                return {**text, "image/png": data}, {"image/png": {"width": self.width_px}}
-            if path.suffix == ".svg":
-                return {**text, "image/svg+xml": path.read_text(encoding="utf-8")}, {}
-        return text, {}
+        files = {path.suffix: path for path in self}
+        if ".png" in files:
+            data = base64.b64encode(files[".png"].read_bytes()).decode("ascii")
+            return {"image/png": data}, {"image/png": {"width": self.width_px}}
+        if ".svg" in files:
+            return {"image/svg+xml": files[".svg"].read_text(encoding="utf-8")}, {}
+        return {"text/plain": repr(self)}, {}
 
 
 def save_figure(

@@ -210,6 +210,13 @@ def plan(
                 values[name] = (value, None)
         params = {n: coerce(n, v, declared[n]["inferred_type_name"], raw) for n, (v, raw) in values.items()}
         jobs.append(Job(source.name, source, run_dir / source.name, params, chosen.get("cell_timeout")))
+    conventions = {job.parameters["vague_convention"] for job in jobs if "vague_convention" in job.parameters}
+    if conventions:
+        from .quantities import CONVENTIONS  # the extraction imports it anyway
+
+        wrong = sorted(conventions - set(CONVENTIONS))
+        if wrong:
+            raise ReportError(f"vague_convention {wrong[0]!r} is not one of {sorted(CONVENTIONS)}")
     unknown = sorted(set(common) - used)
     if unknown:
         known = sorted({n for job in jobs for n in declared_parameters(job.source)})
@@ -361,32 +368,34 @@ def run_report(
     from nbconvert import HTMLExporter  # noqa: F401  likewise
 
     jobs = _slowest_first(plan(cfg, preset_name, corpus, overrides, run_dir), run_dir.parent)
-    n_workers = max(1, workers or _preset(cfg, preset_name).get("workers") or 2)
+    n_workers = min(max(1, workers or _preset(cfg, preset_name).get("workers") or 2), len(jobs))
     timings = {"prepare": round(time.perf_counter() - t0, 2)}
     print(f"report {run_name}: {len(jobs)} notebooks, {n_workers} at a time → {run_dir}", flush=True)
     run_dir.mkdir(parents=True, exist_ok=True)
-    with multiprocessing.get_context("fork").Pool(min(n_workers, len(jobs))) as pool:  # workers start now, before
-        t1 = time.perf_counter()                                                        # extraction's threads
+    # The workers fork now, with papermill imported and before the extraction starts any thread.
+    with multiprocessing.get_context("fork").Pool(n_workers) as pool:
+        t1 = time.perf_counter()
         results_dir, corpus_hash = _results_for(jobs)
         timings["extract"] = round(time.perf_counter() - t1, 2)
         print(f"  tables: {results_dir} (corpus {corpus_hash[:12]})", flush=True)
-        figure_dirs = {paths_str for job in jobs if (paths_str := job.parameters.get("figures_dir"))}
-        t2 = time.time()
+        since, t2 = time.time(), time.perf_counter()
         outcomes = []
         for outcome in pool.imap_unordered(execute, jobs):
             outcomes.append(outcome)
             mark = "ok" if outcome["status"] == "ok" else "FAILED"
             print(f"  [{len(outcomes)}/{len(jobs)}] {outcome['notebook']}: {mark} in {outcome['seconds']} s",
                   flush=True)
-    timings["notebooks"] = round(time.time() - t2, 2)
+    timings["notebooks"] = round(time.perf_counter() - t2, 2)
     timings["total"] = round(time.perf_counter() - t0, 2)
-    figures = {d: _figures_written(_resolve(d), t2 - 1) for d in sorted(figure_dirs)}
-    outcomes.sort(key=lambda o: o["notebook"])
+    folders = sorted({job.parameters["figures_dir"] for job in jobs if job.parameters.get("figures_dir")})
+    figures = {folder: _figures_written(_resolve(folder), since - 1) for folder in folders}
+    by_name = {job.name: job for job in jobs}
     manifest = {
-        "run": run_name, "preset": preset_name, "config": str(Path(config).resolve() if config else paths.REPORTS_CONFIG),
-        "started": started_at.isoformat(timespec="seconds"), "corpus_hash": corpus_hash, "results": str(results_dir),
-        "notebooks": [{**o, "parameters": job.parameters} for o, job in
-                      zip(outcomes, sorted(jobs, key=lambda j: j.name))],
+        "run": run_name, "preset": preset_name, "started": started_at.isoformat(timespec="seconds"),
+        "config": str(Path(config).resolve() if config else paths.REPORTS_CONFIG),
+        "corpus_hash": corpus_hash, "results": str(results_dir),
+        "notebooks": [{**o, "parameters": by_name[o["notebook"]].parameters}
+                      for o in sorted(outcomes, key=lambda o: o["notebook"])],
         "figures": figures, "kernel": {"name": "python3", "python": sys.executable},
         "conflictlens": __version__, "packages": package_versions(), "git_commit": git_commit(), "timings_s": timings,
     }
