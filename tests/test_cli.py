@@ -75,3 +75,10 @@ def test_ensure_results_extracts_once_and_reuses(tmp_path):
     (corpus / "a.txt").write_text("changed " + (corpus / "a.txt").read_text(encoding="utf-8"), encoding="utf-8")
     assert results_key(corpus) != key
     assert results_key(corpus, {"vague_convention": "midpoint"}) != results_key(corpus)
+
+
+def test_report_refuses_a_parameter_name_that_is_not_an_identifier(capsys):
+    # papermill inserts names unescaped: a name can carry code, so it is refused before anything runs
+    assert main(["report", "--preset", "smoke", "-p", "x=__import__('os')", "1"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "identifier" in err

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -77,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         if args.command == "evaluate":
             return _evaluate(args)
-        from .report import run_report
+        from .report import run_from_args
 
-        return run_report(args)
+        return run_from_args(args)
     except _user_errors() as exc:
         print(f"conflictlens: error: {exc}", file=sys.stderr)
         return 2
