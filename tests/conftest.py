@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
-from conflictlens import store
+# As in report.run_report: jsonschema (under nbformat) would import rfc3987_syntax, which compiles a grammar on
+# import (2.3 s); notebooks never validate IRIs.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from conflictlens import store  # noqa: E402  (after the module block above)
 
 # Two conflict articles about one attack (the merge's case: two articles, one incident), one off-topic article
 # read twice (a duplicate), and one border toll reported vaguely ("dozens") and precisely ("over 70").

@@ -72,8 +72,9 @@ def test_no_scratch_notebooks():
 @pytest.fixture(scope="module")
 def smoke_run():
     """Every notebook on the seeds through the batch run, as `make test` does (smoke preset)."""
-    code = report.run_report(None, None, [], "smoke", out=paths.REPORTS, run="test-smoke")
-    run = paths.REPORTS / "test-smoke"
+    runs = paths.REPORTS / "tests"  # kept apart: reports/latest stays the last real run
+    code = report.run_report(None, None, [], "smoke", out=runs, run="smoke")
+    run = runs / "smoke"
     return code, run, json.loads((run / "run.json").read_text())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import nbformat
@@ -115,3 +116,13 @@ def test_a_failing_notebook_is_named_and_the_others_finish(tmp_path, results_dir
 def test_describe_failure_without_a_cell():
     line = report.describe_failure({"notebook": "01_corpus.ipynb", "error": "DeadKernelError: died", "output": "o"})
     assert line == "01_corpus.ipynb failed: DeadKernelError: died (see o)"
+
+
+def test_command_line_options():
+    parser = argparse.ArgumentParser()
+    report.add_arguments(parser)
+    args = parser.parse_args(["--preset", "smoke", "-p", "dpi", "72", "--parameter", "start", "2025-01-01",
+                              "--corpus", "seeds", "--run", "nightly", "--workers", "1"])
+    assert args.parameters == [["dpi", "72"], ["start", "2025-01-01"]]
+    assert (args.preset, args.corpus, args.run, args.workers, args.config, args.out) == (
+        "smoke", "seeds", "nightly", 1, None, None)

@@ -3,7 +3,7 @@
 A unit is one event mention (not negated, not hypothetical, not generic) with the casualty figures of its sentence,
 or a casualty figure that no event names ("tensions that have already killed dozens this month"). Units merge when
 their kinds are of one family, their dates and places are compatible and (across articles) their actors overlap.
-An incident's toll per status and category is its best-supported figure, never the sum of repeated mentions: exact
+An incident's kind is the one most of its mentions give. An incident's toll per status and category is its best-supported figure, never the sum of repeated mentions: exact
 figures beat vague ones, and among them the highest stands ("dozens" and "over 70" of the same month are one toll: 70).
 """
 
@@ -13,7 +13,7 @@ import calendar
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -280,6 +280,9 @@ def _finish(units: list[Unit], events: list[dict], casualties: list[dict]):
     used: set[str] = set()
     for u in sorted(units, key=lambda u: (u.best_date() or ("9999",))[0:1] + (min(u.articles), u.order)):
         bd = u.best_date()
+        kinds = Counter(events[i]["kind"] for i in u.events)
+        if kinds:  # the kind most mentions give; the more specific kind on a tie
+            u.kind = max(kinds, key=lambda k: (kinds[k], KIND_PRIORITY.get(k, 0)))
         place_list = _incident_places(u, events, casualties)
         mentions = sorted({f"events:{events[i]['article_id']}:{events[i]['start']}-{events[i]['end']}" for i in u.events}
                           | {f"casualties:{casualties[j]['article_id']}:{casualties[j]['start']}-{casualties[j]['end']}"

@@ -16,18 +16,16 @@ from functools import partial
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__, paths, schema
-from .actors import find_actor_mentions
-from .casualties import find_casualties
-from .corpus import Corpus, read_corpus
-from .corroboration import witness_dates
-from .dates import find_dates
-from .events import find_events, pick_date, pick_places
-from .incidents import merge
+from typing import TYPE_CHECKING
+
+from . import __version__, paths
 from .lexicon import Lexicon, load_lexicon
-from .places import find_place_mentions
 from .store import Tables, frame, write_tables
-from .text import sentence_spans
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+# The extraction modules (NLTK, datasketch, the compiled lexicons) are imported where they are used, so that reusing
+# extracted tables (``ensure_results`` in a notebook) does not pay for them.
 
 DEFAULT_PARAMS = {
     "vague_convention": "acled",    # how "dozens", "hundreds" become numbers (lexicon/quantities.yaml)
@@ -60,6 +58,13 @@ def _anchor(article: dict) -> tuple[date | None, str]:
 
 def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, list[dict]]:
     """Actor mentions, casualty figures and event mentions of one article (pure: no I/O, no shared state)."""
+    from .actors import find_actor_mentions
+    from .casualties import find_casualties
+    from .dates import find_dates
+    from .events import find_events
+    from .places import find_place_mentions
+    from .text import sentence_spans
+
     text = article["text"]
     aid = article["article_id"]
     spans = sentence_spans(text)
@@ -87,6 +92,8 @@ def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, 
 def _situate(text: str, spans: list[tuple[int, int]], casualties: list[dict], dates: list, places: list[dict],
              actors: list[dict]) -> None:
     """Give each casualty figure its sentence's date and places (for figures no event names)."""
+    from .events import pick_date, pick_places
+
     person_spans = [(a["start"], a["end"]) for a in actors if a.get("actor_type") == "person"]
     actor_spans = [(a["start"], a["end"]) for a in actors]
     for c in casualties:
@@ -107,7 +114,7 @@ def _place_index(lexicon: Lexicon) -> dict[str, dict]:
     return {pid: dict(p, place_id=pid) for pid, p in lexicon.places.items()}
 
 
-def corpus_hash(corpus: Corpus) -> str:
+def corpus_hash(corpus: "Corpus") -> str:
     h = hashlib.sha256()
     for entry in sorted(corpus.inputs, key=lambda e: e["path"]):
         h.update(f"{entry['path']}\0{entry.get('sha256')}\n".encode())
@@ -148,6 +155,9 @@ def run_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine:
 def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str = "local",
             scheduler: str | None = None, params: dict | None = None) -> Tables:
     """Read ``corpus``, extract every article, merge incidents; write the tables to ``out_dir`` when given."""
+    from .corpus import read_corpus
+    from .incidents import merge
+
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     p = dict(DEFAULT_PARAMS, **(params or {}))
@@ -211,6 +221,8 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
 
 def _date_from_witnesses(articles: list[dict], rows: dict[str, list[dict]], lexicon: Lexicon, params: dict) -> list[str]:
     """Give undated articles the date a dated witness article implies (see corroboration.py) and re-extract them."""
+    from .corroboration import witness_dates
+
     undated = [a for a in articles if not a.get("published") and a.get("topic") == "conflict"]
     if not undated:
         return []
