@@ -94,3 +94,13 @@ def test_map_cached_on_a_process_pool_matches_the_loop(tmp_path):
         assert list(cache.map_cached(Counting(), docs[:20], key_v1, c, eng)) == expected[:20]
         assert list(cache.map_cached(Counting(), docs, key_v1, c, eng)) == expected
         assert c.stats()["hits"] == 20 and c.stats()["stored"] == 50
+
+
+def test_map_cached_without_loading_hits_yields_none_for_them(tmp_path):
+    # A rerun whose old rows are already written needs only the new results: hits are looked up, not loaded.
+    step = Counting()
+    with cache.ExtractionCache(tmp_path) as c, engines.Engine("local", batch_size=2) as eng:
+        list(cache.map_cached(step, [article(t) for t in OLD], key_v1, c, eng))
+        rerun = [article(OLD[0]), article(NEW), article(OLD[1])]
+        assert list(cache.map_cached(step, rerun, key_v1, c, eng, load_hits=False)) == [None, step(article(NEW)), None]
+        assert c.known_many([key_v1(article(NEW)), key_v2(article(NEW))]) == {key_v1(article(NEW))}

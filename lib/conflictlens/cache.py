@@ -72,20 +72,28 @@ class ExtractionCache:
 
     def get_many(self, keys: Iterable[CacheKey]) -> dict[CacheKey, Any]:
         """The cached results among ``keys`` (absent keys are left out and counted as misses)."""
+        return self._lookup(keys, load=True)
+
+    def known_many(self, keys: Iterable[CacheKey]) -> set[CacheKey]:
+        """Which of ``keys`` are cached, without loading their results (counted as ``get_many`` counts)."""
+        return set(self._lookup(keys, load=False))
+
+    def _lookup(self, keys: Iterable[CacheKey], load: bool) -> dict[CacheKey, Any]:
         wanted: dict[tuple[str, str], list[str]] = {}
         for key in keys:
             wanted.setdefault((key.lexicon, key.params), []).append(key.content_hash)
         found: dict[CacheKey, Any] = {}
+        column = "value" if load else "NULL"
         for (lexicon, params), hashes in wanted.items():
             unique = list(dict.fromkeys(hashes))
             for chunk in batched(unique, _SQL_VARS):
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT content_hash, value FROM results WHERE lexicon=? AND params=? AND content_hash IN ({marks})",
+                    f"SELECT content_hash, {column} FROM results WHERE lexicon=? AND params=? AND content_hash IN ({marks})",
                     (lexicon, params, *chunk),
                 )
                 for content_hash, value in rows:
-                    found[CacheKey(content_hash, lexicon, params)] = pickle.loads(value)
+                    found[CacheKey(content_hash, lexicon, params)] = pickle.loads(value) if load else None
             missing = [h for h in unique if CacheKey(h, lexicon, params) not in found]
             self.hits += len(unique) - len(missing)
             self.misses += len(missing)
@@ -121,12 +129,14 @@ def map_cached(
     key_of: Callable[[Any], CacheKey],
     cache: ExtractionCache,
     engine: Engine,
+    load_hits: bool = True,
 ) -> Iterator[Any]:
     """``fn`` over ``items`` in input order, reusing cached results and storing new ones.
 
     A batch is looked up in the cache as a whole; only its misses go to the engine. Batches stay in order and at
-    most ``engine.in_flight`` are held at once, so a rerun that hits on almost everything streams as fast as the
-    cache reads, and memory stays bounded by the batch size.
+    most ``engine.in_flight`` are held at once, so memory stays bounded by the batch size. With
+    ``load_hits=False`` a cached item yields None instead of its result: a rerun whose earlier rows are already
+    written (partitions of the previous run) then costs the lookups of the keys, not the loading of every result.
     """
     pending: deque = deque()
 
@@ -147,7 +157,7 @@ def map_cached(
 
     for batch in batched(items, engine.batch_size):
         keys = [key_of(item) for item in batch]
-        found = cache.get_many(keys)
+        found = cache.get_many(keys) if load_hits else dict.fromkeys(cache.known_many(keys))
         todo, queued = [], set()
         for key, item in zip(keys, batch):
             if key not in found and key not in queued:
