@@ -121,9 +121,10 @@ def corpus_hash(corpus: "Corpus") -> str:
     return h.hexdigest()
 
 
-def package_versions() -> dict[str, str]:
+def package_versions(names: tuple[str, ...] | list[str] = tuple(PACKAGES)) -> dict[str, str]:
+    """Python's and each named package's installed version, for manifests."""
     out = {"python": platform.python_version()}
-    for name in PACKAGES:
+    for name in names:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

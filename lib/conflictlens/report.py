@@ -22,17 +22,15 @@ import json
 import keyword
 import multiprocessing
 import os
-import platform
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import yaml
 
 from . import __version__, paths
+from .pipeline import git_commit, package_versions
 
 PATH_PARAMETERS = ("corpus", "results", "figures_dir")  # paths given on the command line are relative to the cwd
 PACKAGES = ("conflictlens", "pandas", "pyarrow", "matplotlib", "seaborn", "networkx", "nltk", "papermill",
@@ -274,25 +272,6 @@ def describe_failure(outcome: dict) -> str:
     return f"{outcome['notebook']} failed{where}: {outcome.get('error', 'unknown error')} (see {outcome['output']})"
 
 
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def git_commit() -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
-
-
 def _figures_written(folder: Path, since: float) -> dict[str, str]:
     if not folder.is_dir():
         return {}
@@ -397,7 +376,7 @@ def run_report(
         "notebooks": [{**o, "parameters": by_name[o["notebook"]].parameters}
                       for o in sorted(outcomes, key=lambda o: o["notebook"])],
         "figures": figures, "kernel": {"name": "python3", "python": sys.executable},
-        "conflictlens": __version__, "packages": package_versions(), "git_commit": git_commit(), "timings_s": timings,
+        "conflictlens": __version__, "packages": package_versions(PACKAGES), "git_commit": git_commit(), "timings_s": timings,
     }
     (run_dir / "run.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
     latest = run_dir.parent / "latest"
