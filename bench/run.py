@@ -66,16 +66,26 @@ FALLBACK_SIZES = (2000, 1000)         # where Dask and local tables are compared
 
 
 # ------------------------------------------------------------------------------------------------ children
-def _articles(path: str, limit: int | None = None) -> Iterator[dict]:
-    """One article per story of each record, streamed: the per-article stage's input without the cross-article
-    dedupe (built with corpus's own story and article steps, so texts and fields are the pipeline's)."""
-    rule = corpus.load_topic_rule()
-    n = 0
+def _documents(path: str) -> Iterator[dict]:
+    """The input documents of a corpus, streamed (``corpus.iter_documents`` without its file and skip items)."""
     for item in corpus.iter_documents(path):
-        if item.pop("kind") != "document":
-            continue
-        for story in corpus._instances(item):
-            yield corpus._article([story], rule)
+        if item.pop("kind") == "document":
+            yield item
+
+
+def parse(doc: dict) -> list[dict]:
+    """One document's stories as articles, one per story, without the cross-article dedupe (corpus's own story
+    and article steps, so texts and fields are the pipeline's)."""
+    rule = corpus.load_topic_rule()
+    return [corpus._article([story], rule) for story in corpus._instances(doc)]
+
+
+def _articles(path: str, limit: int | None = None) -> Iterator[dict]:
+    """The articles of every document, streamed: the per-article stage's input."""
+    n = 0
+    for doc in _documents(path):
+        for article in parse(doc):
+            yield article
             n += 1
             if limit is not None and n >= limit:
                 return
@@ -192,16 +202,9 @@ def child_pipeline(path: str, engine: str, out: str) -> dict:
 
 
 def document_step(doc: dict, fn) -> list[tuple[dict, dict]]:
-    """One input document's stories as articles, each with its per-article result: the unit an incremental run
-    caches (keyed by the document's own content, so an unchanged record skips parsing as well as extraction)."""
-    rule = corpus.load_topic_rule()
-    return [(article, fn(article)) for article in (corpus._article([s], rule) for s in corpus._instances(doc))]
-
-
-def _documents(path: str) -> Iterator[dict]:
-    for item in corpus.iter_documents(path):
-        if item.pop("kind") == "document":
-            yield item
+    """One input document's articles, each with its per-article result: the unit an incremental run caches
+    (keyed by the document's own content, so an unchanged record skips parsing as well as extraction)."""
+    return [(article, fn(article)) for article in parse(doc)]
 
 
 def child_incremental(base: str, grown: str, workers: int | None, cache_dir: str) -> dict:
@@ -214,7 +217,7 @@ def child_incremental(base: str, grown: str, workers: int | None, cache_dir: str
     step = partial(document_step, fn=fn)
 
     def key_of(doc: dict) -> cache.CacheKey:
-        raw = json.dumps([doc[k] for k in ("text", "title", "date", "date_kind", "source", "url")], default=str)
+        raw = "\x1f".join(str(doc[k]) for k in ("text", "title", "date", "date_kind", "source", "url"))
         return cache.CacheKey(hashlib.sha256(raw.encode("utf-8")).hexdigest(), lexicon.fingerprint, params_hash)
 
     out = {}
@@ -352,11 +355,19 @@ def measure(kind: str, budget_s: float, **kwargs) -> dict:
 class Bench:
     """The run's results, saved (json and markdown) after every measurement."""
 
-    def __init__(self, out: Path, config: dict) -> None:
+    def __init__(self, out: Path, config: dict, keep: set[str] = frozenset()) -> None:
+        """``keep``: sections to carry over from the results already saved in ``out`` (not measured again)."""
         self.out = out
         self.out.mkdir(parents=True, exist_ok=True)
         self.results: dict = {"config": config, "machine": machine(), "corpora": {}, "reading": {}, "extraction": [],
                               "scale": [], "dask_equal": None, "incremental": None, "memory": None, "profile": None}
+        saved = self.out / "results.json"
+        if keep and saved.exists():
+            old = json.loads(saved.read_text())
+            self.results["corpora"] = old.get("corpora", {})
+            for section in keep:
+                for key in {"scale": ("scale", "dask_equal"), "memory": ("memory", "profile")}.get(section, (section,)):
+                    self.results[key] = old.get(key, self.results[key])
 
     def save(self) -> None:
         (self.out / "results.json").write_text(json.dumps(self.results, indent=1, default=str) + "\n")
@@ -394,94 +405,122 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
     return math.log(t2 / t1) / math.log(n2 / n1) if t1 > 0 and t2 > 0 and n2 > n1 else None
 
 
+SECTIONS = ("reading", "extraction", "scale", "incremental", "memory")
+ENGINE_OPTIONS = {"local": {"engine": "local", "workers": None}, "local-pool": {"engine": "local", "workers": WORKERS},
+                  "dask": {"engine": "dask", "workers": WORKERS}}
+
+
 def run(args: argparse.Namespace) -> int:
     quick = QUICK if args.quick else None
-    sizes = quick["sizes"] if quick else [int(s) for s in args.sizes.split(",")]
-    repeat = quick["repeat"] if quick else args.repeat
-    budget = quick["budget"] if quick else args.budget
-    slice_s = quick["slice"] if quick else args.slice
-    engine_names = args.engines.split(",")
-    bench = Bench(args.out, {"sizes": sizes, "engines": engine_names, "repeat": repeat, "budget_s": budget,
-                             "slice_s": slice_s, "batch_size": args.batch_size, "quick": bool(quick)})
-    engine_opts = {"local": {"engine": "local", "workers": None}, "local-pool": {"engine": "local", "workers": WORKERS},
-                   "dask": {"engine": "dask", "workers": WORKERS}}
-
-    # Reading (issue 2): iter_documents over >= 100 MB, median of `repeat` runs; read_corpus on growing prefixes.
+    cfg = {"sizes": quick["sizes"] if quick else [int(s) for s in args.sizes.split(",")],
+           "engines": args.engines.split(","), "repeat": quick["repeat"] if quick else args.repeat,
+           "budget_s": quick["budget"] if quick else args.budget, "slice_s": quick["slice"] if quick else args.slice,
+           "batch_size": args.batch_size, "quick": bool(quick)}
+    sections = args.sections.split(",")
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise SystemExit(f"unknown sections {unknown}: choose from {', '.join(SECTIONS)}")
+    bench = Bench(args.out, cfg, keep=set(SECTIONS) - set(sections))
     read_n = quick["read_articles"] if quick else _articles_for(bench, READ_MIN_MB)
+    if "reading" in sections:
+        _reading(bench, read_n)
+    if "extraction" in sections:
+        _extraction(bench, read_n)
+    if "scale" in sections:
+        _scale(bench)
+    if "incremental" in sections:
+        _incremental(bench, *(quick["incremental"] if quick else (INCREMENTAL_BASE, INCREMENTAL_ADDED)))
+    if "memory" in sections:
+        bench.log("memory of the cross-article state; profile")
+        path = str(bench.corpus(read_n))
+        bench.results["memory"] = measure("memory", cfg["budget_s"], path=path, n=min(read_n, 5000))
+        bench.results["profile"] = measure("profile", cfg["budget_s"], path=path, n=min(read_n, 1000))
+        bench.save()
+    bench.log(f"results in {args.out / 'results.md'}")
+    equal = bench.results.get("dask_equal")
+    return 1 if equal and equal.get("identical") is False else 0
+
+
+def _reading(bench: Bench, read_n: int) -> None:
+    """issue 2: iter_documents over >= 100 MB, median of `repeat` runs; read_corpus on growing prefixes."""
+    cfg = bench.results["config"]
     read_path = bench.corpus(read_n)
     runs = []
-    for i in range(repeat):
-        bench.log(f"reading {read_path.name} ({i + 1}/{repeat})")
-        runs.append(measure("stream", budget, path=str(read_path)))
+    for i in range(cfg["repeat"]):
+        bench.log(f"reading {read_path.name} ({i + 1}/{cfg['repeat']})")
+        runs.append(measure("stream", cfg["budget_s"], path=str(read_path)))
     ok = [r for r in runs if r["status"] == "ok"]
-    bench.results["reading"]["stream"] = {
+    bench.results["reading"] = {"stream": {
         "corpus_articles": read_n, "corpus_mb": read_path.stat().st_size / MB, "runs": runs,
         "median_s": statistics.median(r["seconds"] for r in ok) if ok else None,
         "median_mb_s": statistics.median(r["bytes"] / MB / r["seconds"] for r in ok) if ok else None,
-        "peak_mb": max((r["peak_mb"] for r in ok), default=None)}
+        "peak_mb": max((r["peak_mb"] for r in ok), default=None)}}
     bench.save()
     prefixes = []
     n = 500
     while n <= read_n:
         bench.log(f"read_corpus on {n} articles")
-        r = measure("read_corpus", budget, path=str(bench.corpus(n)))
+        r = measure("read_corpus", cfg["budget_s"], path=str(bench.corpus(n)))
         prefixes.append({"n": n, **r})
         bench.save()
-        if r["status"] != "ok" or r["seconds"] > budget / 8:
+        if r["status"] != "ok" or r["seconds"] > cfg["budget_s"] / 8:
             break
         n *= 2
     timed = [(p["n"], p["seconds"]) for p in prefixes if p["status"] == "ok"]
     bench.results["reading"]["read_corpus"] = {"prefixes": prefixes, "exponent": growth_exponent(timed)}
     bench.save()
 
-    # Extraction (issue 3): every article of the >= 100 MB corpus, each engine, the baseline beside it.
-    for name in ["local", "local-pool", *(["dask"] if "dask" in engine_names else [])]:
+
+def _extraction(bench: Bench, read_n: int) -> None:
+    """issue 3: every article of the >= 100 MB corpus on each engine, the baseline beside it."""
+    cfg = bench.results["config"]
+    bench.results["extraction"] = []
+    for name in ["local", "local-pool", *(["dask"] if "dask" in cfg["engines"] else [])]:
         bench.log(f"extraction on {name}")
-        r = measure("extract", budget * 2, path=str(read_path), batch_size=args.batch_size, **engine_opts[name])
+        r = measure("extract", cfg["budget_s"] * 2, path=str(bench.corpus(read_n)), batch_size=cfg["batch_size"],
+                    **ENGINE_OPTIONS[name])
         bench.results["extraction"].append({"engine": name, **r})
         bench.save()
 
-    # Scale (issue 5).
-    read_fit = bench.results["reading"]["read_corpus"]
-    for n in sizes:
+
+def _scale(bench: Bench) -> None:
+    """issue 5: per size, the baseline, the per-document stage on each engine, the pipeline where it fits."""
+    cfg = bench.results["config"]
+    budget = cfg["budget_s"]
+    read_fit = bench.results["reading"].get("read_corpus", {"prefixes": [], "exponent": None})
+    bench.results["scale"] = []
+    for n in cfg["sizes"]:
         path = bench.corpus(n)
         bench.log(f"baseline over {n} articles")
         row = {"n": n, "mb": path.stat().st_size / MB, "baseline": measure("baseline", budget, path=str(path))}
-        for name in engine_names:
-            bench.log(f"per-article stage on {name}, {n} articles, {slice_s} s at most")
-            row[name] = {"slice": measure("slice", budget, path=str(path), n=n, batch_size=args.batch_size,
-                                          slice_s=slice_s, **engine_opts[name])}
+        bench.results["scale"].append(row)
+        for name in cfg["engines"]:
+            bench.log(f"per-document stage on {name}, {n} articles, {cfg['slice_s']} s at most")
+            row[name] = {"slice": measure("slice", budget, path=str(path), n=n, batch_size=cfg["batch_size"],
+                                          slice_s=cfg["slice_s"], **ENGINE_OPTIONS[name])}
             projected = _projected_pipeline_s(n, read_fit, row[name]["slice"].get("articles_s"))
             row[name]["projected_pipeline_s"] = projected
             if projected is not None and projected <= budget:
                 bench.log(f"pipeline.extract on {name}, {n} articles")
-                row[name]["pipeline"] = measure("pipeline", budget, path=str(path), engine=engine_opts[name]["engine"],
-                                                out=str(args.out / "tables" / f"{name}-{n}"))
+                row[name]["pipeline"] = measure("pipeline", budget, path=str(path),
+                                                engine=ENGINE_OPTIONS[name]["engine"],
+                                                out=str(bench.out / "tables" / f"{name}-{n}"))
             bench.save()
-        bench.results["scale"].append(row)
-        bench.save()
-    bench.results["dask_equal"] = _dask_equal(bench, args.out, sizes, budget, read_fit)
+    bench.results["dask_equal"] = _dask_equal(bench, bench.out, cfg["sizes"], budget, read_fit)
     bench.save()
 
-    # Incremental: the per-article stage through the cache, then again after adding a few articles.
-    base_n, added = quick["incremental"] if quick else (INCREMENTAL_BASE, INCREMENTAL_ADDED)
-    cache_dir = args.out / "cache-incremental"
+
+def _incremental(bench: Bench, base_n: int, added: int) -> None:
+    """A first run through the cache, then a rerun after adding a few documents."""
+    cache_dir = bench.out / "cache-incremental"
     if cache_dir.exists():
         for f in cache_dir.iterdir():
             f.unlink()
     bench.log(f"incremental: {base_n} then {base_n + added} articles")
-    bench.results["incremental"] = measure("incremental", budget * 3, base=str(bench.corpus(base_n)),
-                                           grown=str(bench.corpus(base_n + added)), workers=WORKERS,
-                                           cache_dir=str(cache_dir))
+    bench.results["incremental"] = measure(
+        "incremental", bench.results["config"]["budget_s"] * 3, base=str(bench.corpus(base_n)),
+        grown=str(bench.corpus(base_n + added)), workers=WORKERS, cache_dir=str(cache_dir))
     bench.save()
-
-    bench.log("memory of the cross-article state; profile")
-    bench.results["memory"] = measure("memory", budget, path=str(read_path), n=min(read_n, 5000))
-    bench.results["profile"] = measure("profile", budget, path=str(read_path), n=min(read_n, 1000))
-    bench.save()
-    bench.log(f"results in {args.out / 'results.md'}")
-    equal = bench.results["dask_equal"]
-    return 1 if equal and equal.get("identical") is False else 0
 
 
 def _articles_for(bench: Bench, min_mb: float) -> int:
@@ -679,6 +718,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=engines.DEFAULT_BATCH_SIZE, help="articles per batch")
     parser.add_argument("--out", type=Path, default=BENCH / "out", help="results folder")
     parser.add_argument("--quick", action="store_true", help="2,000 articles, one run each: a smoke run")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help="measure only these (the others are kept from OUT/results.json)")
     return run(parser.parse_args(argv))
 
 

@@ -104,3 +104,15 @@ def test_map_cached_without_loading_hits_yields_none_for_them(tmp_path):
         rerun = [article(OLD[0]), article(NEW), article(OLD[1])]
         assert list(cache.map_cached(step, rerun, key_v1, c, eng, load_hits=False)) == [None, step(article(NEW)), None]
         assert c.known_many([key_v1(article(NEW)), key_v2(article(NEW))]) == {key_v1(article(NEW))}
+
+
+def test_storing_a_key_again_replaces_its_result_and_an_old_cache_file_is_rebuilt(tmp_path):
+    a = article(OLD[0])
+    with cache.ExtractionCache(tmp_path) as c:
+        c.put_many([(key_v1(a), {"n": 1})])
+        c.put_many([(key_v1(a), {"n": 2})])
+        assert len(c) == 1 and c.get_many([key_v1(a)]) == {key_v1(a): {"n": 2}}
+        assert c._db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 1  # the replaced result is gone
+        c._db.execute("PRAGMA user_version = 1")  # as a file written by an earlier version
+    with cache.ExtractionCache(tmp_path) as again:
+        assert len(again) == 0

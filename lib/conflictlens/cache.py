@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from .engines import Engine, batched
 
 CACHE_FILE = "extraction-cache.sqlite"
+SCHEMA_VERSION = 2  # a cache file of another version is emptied: a cache can always be rebuilt
 _SQL_VARS = 900  # below SQLite's default limit of bound parameters per statement
 
 
@@ -51,11 +52,17 @@ class ExtractionCache:
         self._db = sqlite3.connect(self.path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS results (content_hash TEXT, lexicon TEXT, params TEXT, value BLOB,"
-            " PRIMARY KEY (content_hash, lexicon, params)) WITHOUT ROWID"
-        )
-        self._db.commit()
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            with self._db:
+                for (table,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+                    self._db.execute(f"DROP TABLE {table}")
+                # Keys apart from the pickles: looking a key up never reads a page of results.
+                self._db.execute(
+                    "CREATE TABLE keys (content_hash TEXT, lexicon TEXT, params TEXT, blob INTEGER,"
+                    " PRIMARY KEY (content_hash, lexicon, params)) WITHOUT ROWID"
+                )
+                self._db.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, value BLOB)")
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.hits = self.misses = self.invalidated = self.stored = 0
 
     def __enter__(self) -> ExtractionCache:
@@ -68,7 +75,7 @@ class ExtractionCache:
         self._db.close()
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT count(*) FROM results").fetchone()[0]
+        return self._db.execute("SELECT count(*) FROM keys").fetchone()[0]
 
     def get_many(self, keys: Iterable[CacheKey]) -> dict[CacheKey, Any]:
         """The cached results among ``keys`` (absent keys are left out and counted as misses)."""
@@ -83,13 +90,14 @@ class ExtractionCache:
         for key in keys:
             wanted.setdefault((key.lexicon, key.params), []).append(key.content_hash)
         found: dict[CacheKey, Any] = {}
-        column = "value" if load else "NULL"
+        select = ("SELECT k.content_hash, b.value FROM keys k JOIN blobs b ON b.id = k.blob" if load
+                  else "SELECT k.content_hash, NULL FROM keys k")
         for (lexicon, params), hashes in wanted.items():
             unique = list(dict.fromkeys(hashes))
             for chunk in batched(unique, _SQL_VARS):
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT content_hash, {column} FROM results WHERE lexicon=? AND params=? AND content_hash IN ({marks})",
+                    f"{select} WHERE k.lexicon=? AND k.params=? AND k.content_hash IN ({marks})",
                     (lexicon, params, *chunk),
                 )
                 for content_hash, value in rows:
@@ -106,17 +114,26 @@ class ExtractionCache:
         for chunk in batched(hashes, _SQL_VARS):
             marks = ",".join("?" * len(chunk))
             seen += self._db.execute(
-                f"SELECT count(DISTINCT content_hash) FROM results WHERE content_hash IN ({marks})", chunk
+                f"SELECT count(DISTINCT content_hash) FROM keys WHERE content_hash IN ({marks})", chunk
             ).fetchone()[0]
         return seen
 
     def put_many(self, items: Iterable[tuple[CacheKey, Any]]) -> int:
-        """Store results (one transaction); returns how many were written."""
-        rows = [(*key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in items]
+        """Store results (one transaction; a key stored again replaces its result); returns how many."""
+        n = 0
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
-        self.stored += len(rows)
-        return len(rows)
+            for key, value in items:
+                self._db.execute(
+                    "DELETE FROM blobs WHERE id IN (SELECT blob FROM keys WHERE content_hash=? AND lexicon=? AND params=?)",
+                    key,
+                )
+                blob = self._db.execute(
+                    "INSERT INTO blobs (value) VALUES (?)", (pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),)
+                ).lastrowid
+                self._db.execute("INSERT OR REPLACE INTO keys VALUES (?, ?, ?, ?)", (*key, blob))
+                n += 1
+        self.stored += n
+        return n
 
     def stats(self) -> dict[str, int]:
         """The counts for the manifest: what was reused and what was extracted again."""
