@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import yaml
 
-from conflictlens import paths
+from conflictlens import events, paths
 from conflictlens.events import find_events
 from conflictlens.text import sentence_spans
 
@@ -73,3 +73,19 @@ def test_named_victim_killed_is_a_targeted_killing():
     rows = run(text, casualties=cas)
     kinds = [r["kind"] for r in rows]
     assert "targeted_killing" in kinds and "military_operation" not in kinds
+
+
+def test_a_cue_pattern_is_spelled_out_when_its_strings_are_few_and_left_as_a_pattern_when_open():
+    assert sorted(events.spellings("air ?strikes?")) == ["air strike", "air strikes", "airstrike", "airstrikes"]
+    assert sorted(events.spellings("cease-?fire")) == ["cease-fire", "ceasefire"]
+    assert events.spellings(r"closed (?:the )?[\w\s-]{0,30}?(?:border|frontier)") is None  # an open gap
+
+
+def test_cue_matches_are_leftmost_longest_and_named_by_their_kind():
+    rules = events.compile_rules(CONFIG)
+    low = "a suicide attack and an attack; officials closed the torkham border and talks were held"
+    hits = [(low[s:e], kind) for s, e, kind in events.cue_matches(low, rules)]
+    # "suicide attack" is one cue, not "attack" inside it; the open border-closure pattern is found beside the trie
+    assert hits == [("suicide attack", "suicide_bombing"), ("attack", "attack"),
+                    ("closed the torkham border", "border_closure"), ("talks", "talks")]
+    assert events.cue_matches("the counterattack was repelled", rules) == []  # no cue inside a word

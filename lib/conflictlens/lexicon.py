@@ -316,7 +316,8 @@ def _render(node: dict) -> str:
     return body
 
 
-def _trie_regex(aliases: Iterable[str]) -> str:
+def trie_regex(aliases: Iterable[str]) -> str:
+    """The body of a regex matching any of ``aliases``, as a trie: shared prefixes tried once, longest first."""
     trie: dict = {}
     for alias in aliases:
         node = trie
@@ -328,7 +329,7 @@ def _trie_regex(aliases: Iterable[str]) -> str:
 
 def alias_regex(aliases: Iterable[str]) -> re.Pattern:
     """One compiled regex matching any of ``aliases`` (case as written), longest first, on word boundaries."""
-    body = _trie_regex(aliases)
+    body = trie_regex(aliases)
     return re.compile(r"(?<!\w)" + body + r"(?!\w)") if body else re.compile(r"(?!x)x")
 
 
@@ -343,7 +344,7 @@ class AliasIndex:
     def __init__(self, aliases: Iterable[str]):
         aliases = [a for a in aliases if a]
         groups = ([a for a in aliases if not a[0].islower()], [a for a in aliases if a[0].islower()])
-        self.patterns = [re.compile(_trie_regex(g) + r"(?!\w)") for g in groups if g]
+        self.patterns = [re.compile(trie_regex(g) + r"(?!\w)") for g in groups if g]
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, surface) of every alias in ``text``, leftmost-longest, not overlapping."""
