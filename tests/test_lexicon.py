@@ -117,3 +117,14 @@ def test_alias_regex_matches_any_apostrophe_dash_and_spacing():
     assert [m.group() for m in pattern.finditer("Pakistan’s  army and Tehreek–e–Taliban Pakistan")] == [
         "Pakistan’s  army", "Tehreek–e–Taliban Pakistan"]
     assert pattern.search("Pakistan's\narmy") is None  # a line break ends a sentence in this corpus
+
+
+def test_alias_index_finds_lower_case_aliases_by_their_first_words_as_a_full_scan_would():
+    from conflictlens.lexicon import AliasIndex
+
+    index = AliasIndex(["army", "armed forces", "foreign office", "Pakistan Army", "al-Qaeda"])
+    assert index.starts[1] == ("al", "armed", "army", "foreign")  # str.find on four words, not re on every letter
+    text = "The Pakistan Army and the armed forces; a foreign office note; al-Qaeda, local armyworms, the navy's army."
+    found = [(t, text[s:e]) for s, e, t in index.find(text)]
+    assert found == [("Pakistan Army", "Pakistan Army"), ("armed forces", "armed forces"),
+                     ("foreign office", "foreign office"), ("al-Qaeda", "al-Qaeda"), ("army", "army")]

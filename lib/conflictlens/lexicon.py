@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -339,18 +339,24 @@ class AliasIndex:
     Aliases starting in upper case and those starting in lower case get a regex each, without a look-behind:
     then ``re`` skips every character that cannot start an alias (most of a text is lower-case letters), which
     makes the scan about three times faster. The left word boundary is checked on the (few) hits instead.
+    Lower-case aliases begin with few distinct words ("army", "foreign", "security"): those are found with
+    ``str.find`` (a C loop, many times faster than ``re`` trying every lower-case letter) and the regex is tried
+    only there, which gives the same matches as scanning with it.
     """
 
     def __init__(self, aliases: Iterable[str]):
         aliases = [a for a in aliases if a]
         groups = ([a for a in aliases if not a[0].islower()], [a for a in aliases if a[0].islower()])
         self.patterns = [re.compile(trie_regex(g) + r"(?!\w)") for g in groups if g]
+        self.starts: list[tuple[str, ...] | None] = [None] * len(self.patterns)
+        if groups[0] and groups[1]:
+            self.starts[1] = _start_words(groups[1])
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, surface) of every alias in ``text``, leftmost-longest, not overlapping."""
         hits = []
-        for pattern in self.patterns:
-            for m in pattern.finditer(text):
+        for pattern, starts in zip(self.patterns, self.starts):
+            for m in (pattern.finditer(text) if starts is None else _matches_at(pattern, text, starts)):
                 s, e = m.span()
                 if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
                     continue
@@ -364,3 +370,41 @@ class AliasIndex:
                 out.append(h)
                 last = h[1]
         return out
+
+
+_START = re.compile(r"[a-z]+")
+_MAX_START_WORDS = 48  # beyond this many, scanning with the regex is as fast
+
+
+def _start_words(aliases: list[str]) -> tuple[str, ...] | None:
+    """The fewest lower-case letter runs some alias starts with ("army", "foreign"), or None when there are many."""
+    runs = set()
+    for a in aliases:
+        m = _START.match(a)
+        if not m:
+            return None
+        runs.add(m.group())
+    keys: list[str] = []
+    for run in sorted(runs):  # a run that extends a kept one ("armed" after "arm") adds no position
+        if not (keys and run.startswith(keys[-1])):
+            keys.append(run)
+    return tuple(keys) if len(keys) <= _MAX_START_WORDS else None
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: tuple[str, ...]) -> Iterator[re.Match]:
+    """What ``pattern.finditer(text)`` yields at word starts, trying the pattern only where one of ``starts``
+    occurs (a match inside a word, which the caller drops anyway, does not hide the next word's alias)."""
+    positions = []
+    for word in starts:
+        i = text.find(word)
+        while i >= 0:
+            positions.append(i)
+            i = text.find(word, i + 1)
+    positions.sort()
+    last = 0
+    for i in positions:
+        if i >= last and not (i and (text[i - 1].isalnum() or text[i - 1] == "_")):  # inside a word: no alias
+            m = pattern.match(text, i)
+            if m:
+                last = m.end()
+                yield m
