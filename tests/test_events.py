@@ -89,3 +89,14 @@ def test_cue_matches_are_leftmost_longest_and_named_by_their_kind():
     assert hits == [("suicide attack", "suicide_bombing"), ("attack", "attack"),
                     ("closed the torkham border", "border_closure"), ("talks", "talks")]
     assert events.cue_matches("the counterattack was repelled", rules) == []  # no cue inside a word
+
+
+def test_a_place_is_locative_after_a_preposition_and_at_most_three_place_words():
+    assert events.locative_before("attacked a checkpost in ")
+    assert events.locative_before("fighting in the remote district of ")
+    assert events.locative_before("a drone strike in Afghanistan’s eastern ")
+    assert events.locative_before("(in ")                       # a bracket before the preposition is a word edge
+    assert not events.locative_before("in the remote tribal eastern ")  # four words between: too far
+    assert not events.locative_before("within ")                # "in" inside a word is not the preposition
+    assert not events.locative_before("Islamabad and ")         # no preposition: an actor, not a place
+    assert not events.locative_before("in")                     # the place must follow a space

@@ -22,12 +22,14 @@ PLACE_SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "city": 1, "distric
                      "province": 2, "region": 3, "border": 3, "country": 4}
 # A locative preposition before a place name, with at most three words between them that describe a place:
 # "in Bajaur", "in the remote district of Dera Ismail Khan", "in Afghanistan’s eastern Khost province".
-_PLACE_WORD = (r"(?:the|a|an|remote|restive|tribal|border|district|province|town|city|village|area|areas|region|"
-               r"outskirts|suburbs|parts|eastern|western|northern|southern|central|north|south|east|west|"
-               r"north-?western|south-?western|north-?eastern|south-?eastern|northwestern|southwestern|"
-               r"neighbouring|neighboring|nearby|mountainous|[A-Z][\w-]*[’']s)")
-LOCATIVE = re.compile(r"\b(?:in|at|near|inside|across|along|on|from|of|outside|around)\s+(?:" + _PLACE_WORD
-                      + r"\s+){0,3}$", re.IGNORECASE)
+_PREPOSITIONS = ("in", "at", "near", "inside", "across", "along", "on", "from", "of", "outside", "around")
+_PLACE_WORDS = frozenset(
+    """the a an remote restive tribal border district province town city village area areas region outskirts suburbs
+    parts eastern western northern southern central north south east west north-western northwestern
+    south-western southwestern north-eastern northeastern south-eastern southeastern neighbouring neighboring
+    nearby mountainous""".split()
+)
+_POSSESSIVE_WORD = re.compile(r"[A-Za-z][\w-]*[’']s")  # "Afghanistan’s"
 REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|claimed|denied|warned)"
                        r"(?:\s+(?:[A-Z][\w-]*|reporters|the\s+media|journalists|media)){0,2}\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
@@ -229,8 +231,29 @@ def _locative(text: str, sent_start: int, p: dict, memo: dict[int, bool]) -> boo
     """Whether place mention ``p`` follows a locative preposition in its sentence ("in the remote district of")."""
     flag = memo.get(id(p))
     if flag is None:
-        flag = memo[id(p)] = bool(LOCATIVE.search(text[max(sent_start, p["start"] - 48) : p["start"]]))
+        flag = memo[id(p)] = locative_before(text[max(sent_start, p["start"] - 48) : p["start"]])
     return flag
+
+
+def locative_before(before: str) -> bool:
+    """Whether ``before`` ends with a preposition, at most three place-describing words and a space: "in ",
+    "in the remote district of ", "in Afghanistan’s eastern ". (Read backwards over the words: a regex anchored
+    at the end would be tried from every position of the string.)"""
+    if not before[-1:].isspace():
+        return False
+    words = before.split()
+    for j in range(1, min(4, len(words)) + 1):
+        word = words[-j].lower()
+        for prep in _PREPOSITIONS:
+            if word.endswith(prep) and (len(word) == len(prep) or not _is_word_char(word[-len(prep) - 1])):
+                return True
+        if word not in _PLACE_WORDS and not _POSSESSIVE_WORD.fullmatch(words[-j]):
+            return False
+    return False
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def _nearest_date(dates: list, cue_start: int, cue_end: int) -> Any:
