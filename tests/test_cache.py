@@ -1,4 +1,4 @@
-"""cache: per-article results reused across runs by content hash, invalidated by a changed lexicon."""
+"""cache: per-article results reused across runs by content hash, invalidated by changed lexicon, parameters, code."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_put_get_roundtrip_persists_and_counts(tmp_path):
     with cache.ExtractionCache(tmp_path) as c:
         assert c.put_many([(key_v1(a), {"casualties": [{"best": 23}]})]) == 1
         assert c.get_many([key_v1(a), key_v1(b)]) == {key_v1(a): {"casualties": [{"best": 23}]}}
-        assert c.stats() == {"hits": 1, "misses": 1, "invalidated": 0, "stored": 1}
+        assert c.stats() == {"hits": 1, "misses": 1, "invalidated": 0, "stored": 1, "reasons": {"new": 1}}
     with cache.ExtractionCache(tmp_path) as again:  # a later run opens the same file
         assert len(again) == 1
         assert again.get_many([key_v1(a)])[key_v1(a)]["casualties"][0]["best"] == 23
@@ -60,6 +60,27 @@ def test_changed_lexicon_misses_and_counts_what_it_invalidated(tmp_path):
         assert c.get_many([key_v2(a), key_v2(article(NEW))]) == {}
         assert c.stats()["misses"] == 2
         assert c.stats()["invalidated"] == 1  # the old article was cached under the old lexicon; NEW never was
+        assert c.stats()["reasons"] == {"lexicon": 1, "new": 1}
+
+
+def test_a_miss_is_explained_by_what_changed_since_the_articles_latest_result(tmp_path):
+    a, b = article(OLD[0]), article(OLD[1])
+    with cache.ExtractionCache(tmp_path) as c:
+        c.put_many([(cache.CacheKey(a["content_hash"], "lex", "p1", "code1"), 1),
+                    (cache.CacheKey(b["content_hash"], "lex", "p1", "code1"), 2)])
+        c.put_many([(cache.CacheKey(b["content_hash"], "lex", "p2", "code1"), 3)])  # b's latest: other params
+        wanted = [cache.CacheKey(x["content_hash"], "lex", "p2", "code2") for x in (a, b)]
+        assert c.get_many(wanted) == {}
+        assert c.stats()["reasons"] == {"params+code": 1, "code": 1}
+
+
+def test_keep_only_drops_the_results_of_other_configurations(tmp_path):
+    a, b = article(OLD[0]), article(OLD[1])
+    with cache.ExtractionCache(tmp_path) as c:
+        c.put_many([(key_v1(a), 1), (key_v2(a), 2), (key_v2(b), 3)])
+        assert c.keep_only(LEXICON_V2, PARAMS) == 1
+        assert len(c) == 2 and c._db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 2
+        assert c.get_many([key_v2(a), key_v2(b)]) == {key_v2(a): 2, key_v2(b): 3}
 
 
 def test_map_cached_reextracts_only_new_articles_in_input_order(tmp_path):
@@ -73,7 +94,7 @@ def test_map_cached_reextracts_only_new_articles_in_input_order(tmp_path):
         second = list(cache.map_cached(step, second_run, key_v1, c, eng))
         assert step.calls == [NEW]  # the old two reused, the wire copy of NEW extracted once
         assert second == [first[0], step(article(NEW)), step(article(NEW)), first[1]]
-        assert c.stats() == {"hits": 2, "misses": 3, "invalidated": 0, "stored": 3}
+        assert c.stats() == {"hits": 2, "misses": 3, "invalidated": 0, "stored": 3, "reasons": {"new": 3}}
 
 
 def test_map_cached_with_a_new_lexicon_extracts_everything_again(tmp_path):
@@ -113,6 +134,6 @@ def test_storing_a_key_again_replaces_its_result_and_an_old_cache_file_is_rebuil
         c.put_many([(key_v1(a), {"n": 2})])
         assert len(c) == 1 and c.get_many([key_v1(a)]) == {key_v1(a): {"n": 2}}
         assert c._db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 1  # the replaced result is gone
-        c._db.execute("PRAGMA user_version = 1")  # as a file written by an earlier version
+        c._db.execute("PRAGMA user_version = 2")  # as a file written by an earlier version
     with cache.ExtractionCache(tmp_path) as again:
         assert len(again) == 0

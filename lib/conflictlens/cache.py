@@ -1,9 +1,10 @@
 """Incremental runs: per-article results kept between runs, keyed by what they depend on.
 
-A result is keyed by (the article's content hash, the lexicon's fingerprint, the parameters' hash), so an article
-seen before is not extracted again, and a changed lexicon or parameter gives new keys: every article it could
-affect is extracted again (the incident merge always runs again: it is cross-article). One SQLite file holds the
-results as pickles; lookups and writes go a batch at a time, so a run streams through the cache.
+A result is keyed by (the article's content hash, the lexicon's fingerprint, the parameters' hash, the code's
+version), so an article seen before is not extracted again, and a changed lexicon, parameter or code gives new keys:
+every article it could affect is extracted again (the incident merge always runs again: it is cross-article). A
+miss is told apart as a new article or one cached under another lexicon, parameters or code. One SQLite file holds
+the results as pickles; lookups and writes go a batch at a time, so a run streams through the cache.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import json
 import pickle
 import sqlite3
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,7 +21,7 @@ from typing import Any, NamedTuple
 from .engines import Engine, batched
 
 CACHE_FILE = "extraction-cache.sqlite"
-SCHEMA_VERSION = 2  # a cache file of another version is emptied: a cache can always be rebuilt
+SCHEMA_VERSION = 3  # a cache file of another version is emptied: a cache can always be rebuilt
 _SQL_VARS = 900  # below SQLite's default limit of bound parameters per statement
 
 
@@ -30,6 +31,7 @@ class CacheKey(NamedTuple):
     content_hash: str
     lexicon: str
     params: str
+    code: str = ""
 
 
 def fingerprint(obj: Any) -> str:
@@ -42,7 +44,8 @@ class ExtractionCache:
     """Per-article results in ``folder/extraction-cache.sqlite``, with the counts a manifest reports.
 
     ``hits``: results reused; ``misses``: keys not found (extracted again); ``invalidated``: misses whose article
-    was cached under another lexicon or parameters; ``stored``: results written.
+    was cached under another lexicon, parameters or code; ``reasons``: the misses by why (``new``, or what changed
+    since the article was last cached: ``lexicon``, ``params``, ``code``, joined by "+"); ``stored``: results written.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -58,12 +61,13 @@ class ExtractionCache:
                     self._db.execute(f"DROP TABLE {table}")
                 # Keys apart from the pickles: looking a key up never reads a page of results.
                 self._db.execute(
-                    "CREATE TABLE keys (content_hash TEXT, lexicon TEXT, params TEXT, blob INTEGER,"
-                    " PRIMARY KEY (content_hash, lexicon, params)) WITHOUT ROWID"
+                    "CREATE TABLE keys (content_hash TEXT, lexicon TEXT, params TEXT, code TEXT, blob INTEGER,"
+                    " PRIMARY KEY (content_hash, lexicon, params, code)) WITHOUT ROWID"
                 )
                 self._db.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, value BLOB)")
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.hits = self.misses = self.invalidated = self.stored = 0
+        self.reasons: Counter[str] = Counter()
 
     def __enter__(self) -> ExtractionCache:
         return self
@@ -86,37 +90,45 @@ class ExtractionCache:
         return set(self._lookup(keys, load=False))
 
     def _lookup(self, keys: Iterable[CacheKey], load: bool) -> dict[CacheKey, Any]:
-        wanted: dict[tuple[str, str], list[str]] = {}
+        wanted: dict[tuple[str, str, str], list[str]] = {}
         for key in keys:
-            wanted.setdefault((key.lexicon, key.params), []).append(key.content_hash)
+            wanted.setdefault((key.lexicon, key.params, key.code), []).append(key.content_hash)
         found: dict[CacheKey, Any] = {}
         select = ("SELECT k.content_hash, b.value FROM keys k JOIN blobs b ON b.id = k.blob" if load
                   else "SELECT k.content_hash, NULL FROM keys k")
-        for (lexicon, params), hashes in wanted.items():
+        for config, hashes in wanted.items():
             unique = list(dict.fromkeys(hashes))
             for chunk in batched(unique, _SQL_VARS):
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"{select} WHERE k.lexicon=? AND k.params=? AND k.content_hash IN ({marks})",
-                    (lexicon, params, *chunk),
+                    f"{select} WHERE k.lexicon=? AND k.params=? AND k.code=? AND k.content_hash IN ({marks})",
+                    (*config, *chunk),
                 )
                 for content_hash, value in rows:
-                    found[CacheKey(content_hash, lexicon, params)] = pickle.loads(value) if load else None
-            missing = [h for h in unique if CacheKey(h, lexicon, params) not in found]
+                    found[CacheKey(content_hash, *config)] = pickle.loads(value) if load else None
+            missing = [h for h in unique if CacheKey(h, *config) not in found]
             self.hits += len(unique) - len(missing)
             self.misses += len(missing)
-            self.invalidated += self._seen_elsewhere(missing)
+            why = self._why_missed(missing, config)
+            self.reasons.update(why)
+            self.invalidated += len(missing) - why["new"]
         return found
 
-    def _seen_elsewhere(self, hashes: list[str]) -> int:
-        """How many of ``hashes`` are cached under some other lexicon or parameters."""
-        seen = 0
+    def _why_missed(self, hashes: list[str], config: tuple[str, str, str]) -> Counter[str]:
+        """Each missed hash's reason: ``new`` if never cached, else what differs from its latest cached key."""
+        why: Counter[str] = Counter()
         for chunk in batched(hashes, _SQL_VARS):
             marks = ",".join("?" * len(chunk))
-            seen += self._db.execute(
-                f"SELECT count(DISTINCT content_hash) FROM keys WHERE content_hash IN ({marks})", chunk
-            ).fetchone()[0]
-        return seen
+            # SQLite takes a bare column's value from the row that max() picked: the latest key of each hash.
+            latest = self._db.execute(
+                f"SELECT lexicon, params, code, max(blob) FROM keys WHERE content_hash IN ({marks})"
+                " GROUP BY content_hash", chunk,
+            ).fetchall()
+            for *stored, _ in latest:
+                why["+".join(n for n, a, b in zip(("lexicon", "params", "code"), stored, config) if a != b)] += 1
+            if len(latest) < len(chunk):
+                why["new"] += len(chunk) - len(latest)
+        return why
 
     def put_many(self, items: Iterable[tuple[CacheKey, Any]]) -> int:
         """Store results (one transaction; a key stored again replaces its result); returns how many."""
@@ -124,20 +136,32 @@ class ExtractionCache:
         with self._db:
             for key, value in items:
                 self._db.execute(
-                    "DELETE FROM blobs WHERE id IN (SELECT blob FROM keys WHERE content_hash=? AND lexicon=? AND params=?)",
+                    "DELETE FROM blobs WHERE id IN"
+                    " (SELECT blob FROM keys WHERE content_hash=? AND lexicon=? AND params=? AND code=?)",
                     key,
                 )
                 blob = self._db.execute(
                     "INSERT INTO blobs (value) VALUES (?)", (pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),)
                 ).lastrowid
-                self._db.execute("INSERT OR REPLACE INTO keys VALUES (?, ?, ?, ?)", (*key, blob))
+                self._db.execute("INSERT OR REPLACE INTO keys VALUES (?, ?, ?, ?, ?)", (*key, blob))
                 n += 1
         self.stored += n
         return n
 
-    def stats(self) -> dict[str, int]:
-        """The counts for the manifest: what was reused and what was extracted again."""
-        return {"hits": self.hits, "misses": self.misses, "invalidated": self.invalidated, "stored": self.stored}
+    def keep_only(self, lexicon: str, params: str, code: str = "") -> int:
+        """Drop the results cached under any other lexicon, parameters or code (they can no longer be hit by a run
+        of this configuration; without this a cache grows by a copy of the corpus's results per change); returns
+        how many."""
+        stale = "SELECT blob FROM keys WHERE NOT (lexicon=? AND params=? AND code=?)"
+        with self._db:
+            self._db.execute(f"DELETE FROM blobs WHERE id IN ({stale})", (lexicon, params, code))
+            return self._db.execute("DELETE FROM keys WHERE NOT (lexicon=? AND params=? AND code=?)",
+                                    (lexicon, params, code)).rowcount
+
+    def stats(self) -> dict[str, Any]:
+        """The counts for the manifest: what was reused and what was extracted again, and why."""
+        return {"hits": self.hits, "misses": self.misses, "invalidated": self.invalidated, "stored": self.stored,
+                "reasons": dict(sorted(self.reasons.items()))}
 
 
 def map_cached(

@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--vague-convention", default="acled", help="how vague words become numbers (default acled)")
     ex.add_argument("--lexicon", default=None, help="a folder of lexicon yaml files (default: the package's)")
     ex.add_argument("--include-off-topic", action="store_true", help="let off-topic articles form incidents too")
+    where = ex.add_mutually_exclusive_group()
+    where.add_argument("--cache", default=None, metavar="DIR",
+                       help="folder of the per-article cache reused by later runs (default: the --out folder)")
+    where.add_argument("--no-cache", action="store_true", help="extract every article and keep no cache")
 
     rp = sub.add_parser("report", help="extract once, then execute the notebooks with papermill")
     from . import report
@@ -50,13 +54,18 @@ def _extract(args: argparse.Namespace) -> int:
 
     params = {"vague_convention": args.vague_convention, "lexicon": args.lexicon,
               "include_off_topic": args.include_off_topic}
-    tables = extract(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, params=params)
+    cache_dir = None if args.no_cache else (args.cache or args.out)
+    tables = extract(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, params=params,
+                     cache_dir=cache_dir)
     s = tables.manifest["summary"]
     c = tables.manifest["counts"]
+    r = tables.manifest["reuse"]
+    redated = f", {r['redated_extracted']} re-dated and extracted again" if r["redated_extracted"] else ""
     print(f"{args.corpus}: {s.get('files', '?')} files, {c['articles']} articles "
           f"({s.get('duplicates_merged', 0)} duplicate copies merged, {s.get('off_topic', 0)} off-topic, "
           f"{s.get('files_skipped', 0)} files skipped) → {c['events']} events, {c['casualties']} casualty figures, "
-          f"{c['actor_mentions']} actor mentions, {c['incidents']} incidents; tables in {args.out}")
+          f"{c['actor_mentions']} actor mentions, {c['incidents']} incidents; {r['articles_extracted']} extracted, "
+          f"{r['articles_reused']} reused{redated}; tables in {args.out}")
     return 0
 
 

@@ -11,19 +11,23 @@ import json
 import platform
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from importlib import metadata
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, paths
 from .lexicon import Lexicon, load_lexicon
 from .store import Tables, frame, write_tables
 
 if TYPE_CHECKING:
+    from .cache import CacheKey, ExtractionCache
     from .corpus import Corpus
+    from .engines import Engine
 # The extraction modules (NLTK, datasketch, the compiled lexicons) are imported where they are used, so that reusing
 # extracted tables (``ensure_results`` in a notebook) does not pay for them.
 
@@ -140,22 +144,123 @@ def git_commit() -> str | None:
         return None
 
 
+# Article fields that only record where an article's copies came from: extract_article never reads them, so a new
+# copy of a known article leaves its cache key alone (tests/test_incremental.py checks that they are not read).
+PROVENANCE_FIELDS = frozenset({"files", "source_ids", "n_copies"})
+# Parameters used before or after the per-article step: their effect reaches it through the article's fields
+# (topic) or the lexicon's fingerprint (the lexicon folder), or not at all (the merge's include_off_topic).
+READING_PARAMS = frozenset({"include_off_topic", "lexicon", "max_file_mb", "topic_threshold"})
+# The per-article step's modules besides this one: the code version follows their imports within the package.
+EXTRACTION_MODULES = ("actors", "casualties", "dates", "events", "places", "text")
+
+
+def article_hash(article: dict) -> str:
+    """sha256 of every field of ``article`` that :func:`extract_article` may read (all but its provenance)."""
+    fields = {k: v for k, v in article.items() if k not in PROVENANCE_FIELDS}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _package_imports(module: str) -> set[str]:
+    """The modules of this package that ``module`` imports (anywhere in it, functions included)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse((paths.PACKAGE / f"{module}.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level == 1 or (node.module or "").startswith("conflictlens")):
+            base = (node.module or "").removeprefix("conflictlens").lstrip(".")
+            names |= {base.split(".")[0]} if base else {a.name for a in node.names}
+    return {n for n in names if (paths.PACKAGE / f"{n}.py").is_file()}
+
+
+def extraction_modules() -> set[str]:
+    """This module, the extraction modules and every package module they import, directly or not."""
+    todo, seen = list(EXTRACTION_MODULES), {"pipeline"}
+    while todo:
+        if (module := todo.pop()) not in seen:
+            seen.add(module)
+            todo.extend(_package_imports(module))
+    return seen
+
+
+@lru_cache(maxsize=1)
+def extraction_code_version() -> str:
+    """A hash of what the per-article step runs: the source of :func:`extraction_modules`, the package lexicon files
+    they read at import (not covered by a ``--lexicon`` folder's fingerprint), and the Python and NLTK versions."""
+    import re
+
+    h = hashlib.sha256(f"{platform.python_version()} nltk {metadata.version('nltk')}\n".encode())
+    for module in sorted(extraction_modules()):
+        source = (paths.PACKAGE / f"{module}.py").read_bytes()
+        h.update(module.encode() + b"\0" + source + b"\0")
+        for name in sorted(set(re.findall(rb'LEXICON / "([\w.-]+\.yaml)"', source))):
+            h.update(name + b"\0" + (paths.LEXICON / name.decode()).read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def cache_config(lexicon: Lexicon, params: dict) -> tuple[str, str, str]:
+    """What a cached result depends on besides its article: the lexicon's fingerprint, the per-article parameters'
+    fingerprint and the code version (a :class:`~conflictlens.cache.CacheKey` without its content hash)."""
+    from .cache import fingerprint
+
+    return (lexicon.fingerprint, fingerprint({k: v for k, v in params.items() if k not in READING_PARAMS}),
+            extraction_code_version())
+
+
+def cache_key_fn(lexicon: Lexicon, params: dict) -> Callable[[dict], CacheKey]:
+    """An article → its :class:`~conflictlens.cache.CacheKey` under this lexicon, these parameters and this code."""
+    from .cache import CacheKey
+
+    config = cache_config(lexicon, params)
+    return lambda article: CacheKey(article_hash(article), *config)
+
+
 def run_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
-                   scheduler: str | None = None) -> dict[str, list[dict]]:
-    """Map :func:`extract_article` over articles (in order) and concatenate the rows."""
-    from .engines import map_articles
+                   scheduler: str | None = None, cache: ExtractionCache | None = None) -> dict[str, list[dict]]:
+    """Map :func:`extract_article` over articles (in order) and concatenate the rows; with ``cache``, articles
+    cached under this lexicon, these parameters and this code are reused and the others stored."""
+    from .engines import Engine, map_articles
 
     fn = partial(extract_article, lexicon=lexicon, params=params)
     out: dict[str, list[dict]] = {"actor_mentions": [], "casualties": [], "events": []}
-    for result in map_articles(fn, articles, engine=engine, scheduler=scheduler):
+    if cache is None:
+        results = map_articles(fn, articles, engine=engine, scheduler=scheduler)
+    else:
+        results = _map_cached(fn, articles, cache_key_fn(lexicon, params), cache, Engine(engine, scheduler=scheduler))
+    for result in results:
         for k in out:
             out[k].extend(result[k])
     return out
 
 
+def _map_cached(fn: Callable[[dict], Any], articles: list[dict], key_of: Callable[[dict], CacheKey],
+                cache: ExtractionCache, eng: Engine) -> Iterator[Any]:
+    """:func:`~conflictlens.cache.map_cached` with ``eng`` open while the results stream."""
+    from .cache import map_cached
+
+    with eng:
+        yield from map_cached(fn, articles, key_of, cache, eng)
+
+
+def _reuse(cache: ExtractionCache | None, n_articles: int, n_redated: int, config: tuple[str, str, str]) -> dict:
+    """The manifest's ``reuse`` block; with a cache, first drops its results of other configurations."""
+    if cache is None:
+        return {"cache_file": None, "articles_extracted": n_articles, "articles_reused": 0,
+                "redated_extracted": n_redated}
+    pruned = cache.keep_only(*config)
+    stats = cache.stats()
+    return {"cache_file": str(cache.path), "cache_entries": len(cache), "articles_extracted": stats["misses"],
+            "articles_reused": stats["hits"], "redated_extracted": n_redated, "misses": stats["reasons"],
+            "stale_entries_dropped": pruned}
+
+
 def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str = "local",
-            scheduler: str | None = None, params: dict | None = None) -> Tables:
-    """Read ``corpus``, extract every article, merge incidents; write the tables to ``out_dir`` when given."""
+            scheduler: str | None = None, params: dict | None = None, cache_dir: str | Path | None = None) -> Tables:
+    """Read ``corpus``, extract every article, merge incidents; write the tables to ``out_dir`` when given.
+
+    With ``cache_dir``, per-article results are kept in ``cache_dir/extraction-cache.sqlite`` and reused by a later
+    run (see cache.py); the tables are the same with or without it, and the manifest's ``reuse`` says what was.
+    """
+    from .cache import ExtractionCache
     from .corpus import read_corpus
     from .incidents import merge
 
@@ -168,8 +273,10 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
 
     t1 = time.perf_counter()
     articles = corpus_obj.articles
-    rows = run_extraction(articles, lexicon, p, engine=engine, scheduler=scheduler)
-    redated = _date_from_witnesses(articles, rows, lexicon, p)
+    with ExtractionCache(cache_dir) if cache_dir is not None else nullcontext() as cache:
+        rows = run_extraction(articles, lexicon, p, engine=engine, scheduler=scheduler, cache=cache)
+        redated = _date_from_witnesses(articles, rows, lexicon, p)
+        reuse = _reuse(cache, len(articles), len(redated), cache_config(lexicon, p))
     timings["extract"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -196,6 +303,7 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
         "parameters": {k: v for k, v in p.items()},
         "lexicon_fingerprint": lexicon.fingerprint,
         "dated_from_witnesses": redated,
+        "reuse": reuse,
         "inputs": corpus_obj.inputs,
         "skipped_records": corpus_obj.skipped_records,
         "summary": corpus_obj.summary(),
