@@ -101,3 +101,15 @@ def test_people_is_a_total_that_may_include_the_named_categories():
     (inc,), _, _ = merge(events, casualties, INDEX)
     assert inc["killed"] == 26 and inc["killed_low"] == 26 and inc["killed_high"] is None
     assert json.loads(inc["killed_by_category"]) == {"people": 12, "security_forces": 14}
+
+
+def test_units_are_filed_under_the_days_months_or_years_their_dates_cover():
+    from datetime import date
+
+    from conflictlens.incidents import _periods
+
+    # an approximate date (± 3 days) covers 7 days: any unit it can merge with shares one of them
+    assert len(_periods("violence", "approximate", (date(2025, 10, 27), date(2025, 11, 2)))) == 7
+    assert _periods("violence", "month", (date(2025, 12, 1), date(2026, 1, 31))) == [
+        ("violence", "month", 2025, 12), ("violence", "month", 2026, 1)]
+    assert _periods("talks", "year", (date(2024, 1, 1), date(2024, 12, 31))) == [("talks", "year", 2024)]

@@ -73,8 +73,19 @@ class Unit:
     events: list[int] = field(default_factory=list)    # row indices into the events list
     casualties: list[int] = field(default_factory=list)
     articles: set = field(default_factory=set)
+    _dated: tuple | None = field(default=None, repr=False, compare=False)  # (best_date, interval) until absorb
 
     def best_date(self) -> tuple | None:
+        if self._dated is None:
+            bd = self._best_date()
+            self._dated = (bd, date_interval(*bd) if bd else None)
+        return self._dated[0]
+
+    def interval(self) -> tuple[date, date] | None:
+        self.best_date()
+        return self._dated[1]
+
+    def _best_date(self) -> tuple | None:
         dated = [d for d in self.dates if d[0] and d[2] != "unknown"]
         if not dated:
             return None
@@ -82,11 +93,8 @@ class Unit:
         top = [d for d in dated if PRECISION_RANK.get(d[2], 4) == rank]
         return (min(d[0] for d in top), max((d[1] or d[0]) for d in top), top[0][2])
 
-    def interval(self) -> tuple[date, date] | None:
-        bd = self.best_date()
-        return date_interval(*bd) if bd else None
-
     def absorb(self, other: "Unit") -> None:
+        self._dated = None
         self.dates += other.dates
         self.places += other.places
         self.actors |= other.actors
@@ -166,7 +174,7 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
     units_by_article: dict[str, list[Unit]] = defaultdict(list)
 
     def places_of(ids: list[str]) -> list[dict]:
-        return [place_index.get(pid, {"place_id": pid, "name": pid}) for pid in (ids or [])]
+        return [place_index.get(pid) or {"place_id": pid, "name": pid} for pid in (ids or [])]
 
     ev_by_sentence: dict[tuple, list[int]] = defaultdict(list)
     for i, ev in enumerate(events):
@@ -228,7 +236,10 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
                         reps.append(u)
             merged.extend(reps)
 
-    # Across articles: dated, placed units of one family, bucketed by month so the merge is never all pairs.
+    # Across articles: dated, placed units of one family. Two units can merge only if their dates overlap and are
+    # both day-fine or of one precision, so each unit is filed under every day (month, year) its dates cover, and
+    # compared only with the units filed under the same ones: the merge grows with the units a day holds, never
+    # with all pairs.
     buckets: dict[tuple, list[int]] = defaultdict(list)
     parent = list(range(len(merged)))
 
@@ -242,10 +253,12 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
         iv = u.interval()
         if u.family not in CROSS_ARTICLE_FAMILIES or iv is None or not u.places:
             continue
-        months = {(iv[0].year, iv[0].month), (iv[1].year, iv[1].month)}
-        for ym in sorted(months):
-            key = (u.family, ym)
+        compared: set[int] = set()
+        for key in _periods(u.family, u.best_date()[2], iv):
             for other in buckets[key]:
+                if other in compared:
+                    continue
+                compared.add(other)
                 v = merged[other]
                 if find(other) == find(idx) or v.articles & u.articles:
                     continue
@@ -264,6 +277,18 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
     return _finish(list(groups.values()), events, casualties)
 
 
+def _periods(family: str, precision: str, iv: tuple[date, date]) -> list[tuple]:
+    """The buckets a unit is filed under: each day its dates cover (day or approximate precision), else each month
+    (month precision) or year they cover; units of different buckets cannot be compatible (see _dates_compatible)."""
+    lo, hi = iv
+    if precision in ("day", "approximate"):
+        return [(family, "day", lo + timedelta(days=k)) for k in range((hi - lo).days + 1)]
+    if precision == "month":
+        return [(family, "month", y, m) for y in range(lo.year, hi.year + 1) for m in range(1, 13)
+                if (lo.year, lo.month) <= (y, m) <= (hi.year, hi.month)]
+    return [(family, precision, y) for y in range(lo.year, hi.year + 1)]
+
+
 def _nearest(reps: list[Unit], u: Unit) -> Unit | None:
     dated = [r for r in reps if r.interval() is not None and places_compatible(r.places, u.places)]
     if not dated:
@@ -278,6 +303,7 @@ def _finish(units: list[Unit], events: list[dict], casualties: list[dict]):
     cas_ids: list[str | None] = [None] * len(casualties)
     rows: list[dict] = []
     used: set[str] = set()
+    no_toll = _totals([])
     for u in sorted(units, key=lambda u: (u.best_date() or ("9999",))[0:1] + (min(u.articles), u.order)):
         bd = u.best_date()
         kinds = Counter(events[i]["kind"] for i in u.events)
@@ -297,7 +323,7 @@ def _finish(units: list[Unit], events: list[dict], casualties: list[dict]):
             ev_ids[i] = iid
         for j in u.casualties:
             cas_ids[j] = iid
-        totals = _totals([casualties[j] for j in u.casualties])
+        totals = _totals([casualties[j] for j in u.casualties]) if u.casualties else no_toll
         rows.append({
             "incident_id": iid,
             "kind": u.kind,
