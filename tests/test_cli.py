@@ -82,3 +82,23 @@ def test_report_refuses_a_parameter_name_that_is_not_an_identifier(capsys):
     assert main(["report", "--preset", "smoke", "-p", "x=__import__('os')", "1"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "identifier" in err
+
+
+def test_ensure_results_for_a_grown_corpus_extracts_only_the_new_article(tmp_path):
+    import json
+    import shutil
+
+    from conflictlens import paths
+    from conflictlens.pipeline import ensure_results
+
+    corpus = tmp_path / "news"
+    shutil.copytree(paths.SEEDS, corpus)
+    first = ensure_results(corpus, tmp_path / "results" / "a")
+    (corpus / "new.txt").write_text(
+        "Two policemen killed in Bannu attack\n\nPublished 3 March 2025\n\nBANNU: Militants attacked a police post in "
+        "Bannu district on Monday, killing two policemen, officials said.\n\nThe attackers fled towards the "
+        "mountains after an exchange of fire that lasted an hour, police said.\n", encoding="utf-8")
+    grown = ensure_results(corpus, tmp_path / "results" / "b")
+    reuse = json.loads((grown / "manifest.json").read_text())["reuse"]
+    assert (tmp_path / "results" / "extraction-cache.sqlite").exists() and first != grown
+    assert reuse["articles_extracted"] == 1 and reuse["misses"] == {"new": 1} and reuse["articles_reused"] == 6

@@ -372,7 +372,8 @@ def results_key(corpus: str | Path, params: dict | None = None) -> str:
 
 def ensure_results(corpus: str | Path, results: str | Path | None = None, params: dict | None = None) -> Path:
     """A folder of extracted tables for ``corpus``: ``results`` if it holds them, else ``results/<key>/`` under the
-    repository, extracted now unless an identical extraction (same corpus bytes, lexicon, parameters, code) is there."""
+    repository, extracted now unless an identical extraction (same corpus bytes, lexicon, parameters, code) is there;
+    articles already extracted for any corpus are reused from the extraction cache beside the folder."""
     if results and (Path(results) / "manifest.json").exists():
         return Path(results)
     if not Path(corpus).exists():
@@ -381,7 +382,8 @@ def ensure_results(corpus: str | Path, results: str | Path | None = None, params
         raise CorpusError(f"{corpus}: no such file or folder")
     folder = Path(results) if results else paths.RESULTS / results_key(corpus, params)[:16]
     if not (folder / "manifest.json").exists():
-        extract(corpus, folder, params=params)
+        # One extraction cache beside the results folders: a grown corpus re-extracts only its new articles.
+        extract(corpus, folder, params=params, cache_dir=folder.parent)
     return folder
 
 
