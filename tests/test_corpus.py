@@ -7,12 +7,15 @@ import codecs
 import hashlib
 import json
 import os
+import random
 import re
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
+from datasketch import MinHash
 
 from conflictlens import corpus, paths, schema
 from conflictlens.corpus import CorpusError, read_corpus, split_stories
@@ -463,6 +466,66 @@ def test_compare_reports_reasons():
     # a copy cut inside a word ("hill" of "hills") is still a copy; one with a changed sentence is not
     assert corpus.compare_reports(REPORT, REPORT[:REPORT.index("hills") + 4])[0]
     assert not corpus.compare_reports(REPORT, REPORT.replace("Residents said", "Witnesses in Jamrud said"))[0]
+
+
+def test_checks_before_the_alignment_give_its_verdict(seeds):
+    # _inside and _bound_refusal stand in for the alignment: on edited copies of the seed reports (cut, a sentence
+    # dropped or added, a name or number changed, paragraphs swapped), whatever they decide, the alignment decides
+    rnd = random.Random(5)
+    texts = [a["text"] for a in seeds.articles] + [REPORT]
+
+    def edited(text: str) -> str:
+        for _ in range(rnd.randint(1, 3)):
+            paras, words = text.split("\n\n"), text.split(" ")
+            k = rnd.randrange(len(words))
+            edit = rnd.choice(("cut", "drop", "add", "name", "number", "swap"))
+            if edit == "cut":
+                text = text[:rnd.randrange(len(text) // 2, len(text))]
+            elif edit == "drop" and len(paras) > 2:
+                text = "\n\n".join(p for i, p in enumerate(paras) if i != rnd.randrange(1, len(paras)))
+            elif edit == "add":
+                text = " ".join(words[:k] + ["Officials in Quetta said 14 people were hurt."] + words[k:])
+            elif edit in ("name", "number"):
+                text = " ".join(words[:k] + ["Zhob" if edit == "name" else "41"] + words[k + 1:])
+            elif len(paras) > 2:
+                i = rnd.randrange(len(paras) - 1)
+                text = "\n\n".join(paras[:i] + [paras[i + 1], paras[i]] + paras[i + 2:])
+        return text
+
+    fired = {"inside": 0, "bound": 0}
+    for _ in range(80):
+        text = rnd.choice(texts)
+        a, b = corpus._tokens(edited(text)), corpus._tokens(rnd.choice((text, edited(text))))
+        if len(a.lower) > len(b.lower):
+            a, b = b, a
+        if len(a.lower) < corpus.MIN_NEAR_TOKENS:
+            continue
+        n_a = a.compared
+        same, reason = corpus._aligned(a, n_a, b, 0.8)
+        if corpus._inside(a, b):
+            fired["inside"] += 1
+            assert (same, reason) == (True, f"{n_a}/{n_a} words shared")
+        if corpus._bound_refusal(a, n_a, b, 0.8 * n_a):
+            fired["bound"] += 1
+            assert not same, reason
+    assert fired["inside"] >= 5 and fired["bound"] >= 5, fired
+
+
+def test_a_refusal_without_the_alignment_names_the_missing_facts():
+    # a place changed near the start, another added near the end: no stretch between them can hold 80 % of the words
+    moved = REPORT.replace("Khyber district", "Bajaur district").replace("Residents said", "Witnesses in Jamrud said")
+    assert corpus.compare_reports(REPORT, moved) == (False, "differ in 'Bajaur', 'Jamrud' (not in the other text)")
+    a, b = corpus._tokens(REPORT), corpus._tokens(moved)
+    assert corpus._aligned(a, a.compared, b, 0.8) == (False, "differ in 'Khyber' ('Khyber' vs 'Bajaur')")
+
+
+def test_sketch_is_the_datasketch_minhash():
+    rng = np.random.default_rng(0)
+    for n in (1, 3, 500):
+        shingles = rng.integers(0, 2**32, n, dtype=np.uint64)
+        expected = MinHash(num_perm=corpus.NUM_PERM, hashfunc=int)
+        expected.update_batch(shingles)
+        assert np.array_equal(corpus._sketch(shingles).hashvalues, expected.hashvalues)
 
 
 # ---------------------------------------------------------------------------------------------------- topic

@@ -23,8 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
-from functools import lru_cache
-from itertools import islice
+from functools import cached_property, lru_cache
+from itertools import accumulate, compress, count, islice
+from operator import sub
 from pathlib import Path
 from typing import BinaryIO
 
@@ -50,8 +51,8 @@ NUM_PERM = 64               # MinHash permutations
 SHINGLE = 3                 # words per shingle
 LEAD_TOKENS = 40            # a truncated copy keeps the lead: the first words are a second LSH key
 MIN_NEAR_TOKENS = 25        # shorter texts merge only when exactly equal
-SKETCH_CHUNK = 1024         # MinHash sketches computed this many at a time
 MAX_CANDIDATES = 16         # near-copy candidates verified per text (largest first): the merge stays linear
+TOKENS_CACHED = 4096        # texts whose tokens stay in memory for comparing (the candidates come back)
 TOPIC_LEXICON = paths.LEXICON / "topic.yaml"
 
 
@@ -94,11 +95,14 @@ class _Skip(Exception):
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c]")
 _INVISIBLE = re.compile(r"[\u200b\ufeff]")
+_UNCLEAN = ("\r", "\u2028", "\u2029", "\x0b", "\x0c", "\u200b", "\ufeff")  # what the two patterns above match
 
 
 def clean_text(raw: str) -> str:
     """Newlines as ``\\n``, no-break spaces as spaces, zero-width characters and BOMs removed."""
-    return _INVISIBLE.sub("", _NEWLINES.sub("\n", raw)).replace("\u00a0", " ")
+    if any(map(raw.__contains__, _UNCLEAN)):  # substring tests are far cheaper than substitutions that change nothing
+        raw = _INVISIBLE.sub("", _NEWLINES.sub("\n", raw))
+    return raw.replace("\u00a0", " ")
 
 
 def _decode_bytes(data: bytes) -> tuple[str, str, str | None]:
@@ -515,10 +519,12 @@ _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.’'\-]*(?: [A-Z][A-Z.’'\-]*){0,
                        r"\s*(?:\([^()]{1,30}\)\s*)?(?::|\s[—–-])\s+")
 _NOT_DATELINES = frozenset({"BREAKING", "BREAKING NEWS", "UPDATE", "UPDATED", "WATCH", "LIVE", "EXCLUSIVE",
                             "ANALYSIS", "OPINION", "EDITORIAL", "PHOTOS", "VIDEO", "FILE", "NOTE", "CORRECTION"})
-_OUTLETS = (
-    ("Arab News", re.compile(r"(?m)^Short Url\n(?:.*\n)?(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
-    ("Arab News", re.compile(r"(?m)^(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
-    ("Moneycontrol", re.compile(r"Discover the latest Business News, Sensex, and Nifty updates.{0,200}Moneycontrol")),
+_OUTLETS = (  # (outlet, text every match holds: a cheap test before the pattern, pattern)
+    ("Arab News", "\nFollow",
+     re.compile(r"(?m)^Short Url\n(?:.*\n)?(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
+    ("Arab News", "\nFollow", re.compile(r"(?m)^(?:Updated|Published) \d{2} [A-Z][a-z]+ \d{4}\nFollow$")),
+    ("Moneycontrol", "Discover the latest Business News",
+     re.compile(r"Discover the latest Business News, Sensex, and Nifty updates.{0,200}Moneycontrol")),
 )
 
 
@@ -536,8 +542,8 @@ def outlet_of(page: str) -> str | None:
 
     A mention in the text ("an interview with Geo News") is not furniture and names no outlet.
     """
-    for name, pattern in _OUTLETS:
-        if pattern.search(page):
+    for name, held, pattern in _OUTLETS:
+        if held in page and pattern.search(page):
             return name
     return None
 
@@ -553,7 +559,7 @@ def _classify(line: str) -> tuple[str, object]:
             return "stamp", stamp
         if len(s) <= 45 and _FURNITURE.match(s):
             return "furniture", s
-    if len(s) <= 400 and any(w in s.lower() for w in _PROMO_WORDS) and _PROMO.search(s):
+    if len(s) <= 400 and any(map(s.lower().__contains__, _PROMO_WORDS)) and _PROMO.search(s):
         return "promo", s
     if (s.endswith(")") or s[:4].lower() in ("in t", "file", "phot")) and len(s.split()) <= 80 and _CAPTION.search(s):
         return "caption", s
@@ -700,14 +706,15 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(_normalise(text).encode()).hexdigest()
 
 
-def article_id(body: str) -> str:
-    """"a" + the first 12 hex digits of the body's content hash: stable across runs and machines."""
-    return "a" + content_hash(body)[:12]
+def article_id(body_hash: str) -> str:
+    """"a" + the first 12 hex digits of the body's :func:`content_hash`: stable across runs and machines."""
+    return "a" + body_hash[:12]
 
 
 # ----------------------------------------------------------------------------------------------------- topic
 
 _TOPIC_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -743,7 +750,8 @@ def load_topic_rule(path: str | Path = TOPIC_LEXICON) -> TopicRule:
 def topic_score(text: str, rule: TopicRule) -> float:
     """Weighted conflict-term hits per 1,000 words of ``text`` (words: runs of letters and digits; a text shorter
     than ``rule.min_words`` counts as that long)."""
-    words = _TOPIC_WORD.findall(text.lower())
+    low = text.lower()
+    words = (_TOPIC_WORD if "_" in low else _WORD).findall(low)  # without "_", [^\W_]+ and \w+ find the same words
     n = len(words)
     index = rule.index
     total = 0.0
@@ -779,38 +787,102 @@ _PLAIN_CAPS = frozenset(
 
 @dataclass
 class _Tokens:
-    """A text's tokens (curly apostrophes straightened): original and lower-case forms, where each starts, and
-    whether the text stops mid-sentence (a cut copy, whose last word may be cut too)."""
+    """A text's tokens (curly apostrophes straightened): original and lower-case forms, and whether the text stops
+    mid-sentence (a cut copy, whose last word may be cut too). What :func:`_compare` needs beyond its first check
+    (the text between tokens, sets, facts) is computed on first use."""
 
     text: str
     orig: list[str]
     lower: list[str]
-    starts: list[int]
     cut: bool
-    numbers: list[int] = field(default_factory=list)   # indices of number tokens (digits or number words)
+    numbers: list[int]   # indices of number tokens (digits or number words)
+
+    @property
+    def compared(self) -> int:
+        """How many words a comparison reads: all but a cut last word."""
+        return len(self.lower) - 1 if self.cut else len(self.lower)
 
     def initial(self, i: int) -> bool:
         """Does token ``i`` start a sentence or a line?"""
         if i == 0:
             return True
-        gap = self.text[self.starts[i - 1] + len(self.orig[i - 1]):self.starts[i]]
+        gap = self.gaps[i]
         return "\n" in gap or gap.strip(" \t\"'“”‘([").endswith((".", "!", "?", ":"))
+
+    @cached_property
+    def gaps(self) -> list[str]:
+        """``gaps[i]``: the text between token ``i - 1`` and token ``i``."""
+        return _TOKEN.split(self.text)
+
+    @cached_property
+    def vocab(self) -> frozenset[str]:
+        """The distinct lower-case words."""
+        return frozenset(self.lower)
+
+    @cached_property
+    def number_words(self) -> frozenset[str]:
+        """The distinct lower-case number tokens."""
+        return frozenset(self.lower[i] for i in self.numbers)
+
+    @cached_property
+    def inner_numbers(self) -> frozenset[str]:
+        """The distinct number tokens among the compared words, the first and last tenth aside."""
+        n = self.compared
+        return frozenset(self.lower[i] for i in self.numbers if n // 10 <= i < n - n // 10)
+
+    @cached_property
+    def joined(self) -> str:
+        """The lower-case words between single spaces, a space at each end: a run of words occurs in the text iff
+        its own ``joined`` is a substring (a token holds no space)."""
+        return " " + " ".join(self.lower) + " "
+
+    @cached_property
+    def facts(self) -> list[int]:
+        """Indices of the tokens that :func:`_fact` calls facts even when only deleted or inserted: numbers, dates
+        and names not starting a sentence."""
+        kinds = {w: kind for w in set(self.orig) if (kind := _fact_kind(w))}
+        return [i for i in compress(count(), map(kinds.__contains__, self.orig))
+                if kinds[self.orig[i]] == "always" or not self.initial(i)]
+
+    @cached_property
+    def fact_words(self) -> list[str]:
+        """The lower-case form of each of ``facts``."""
+        return [self.lower[i] for i in self.facts]
+
+    @cached_property
+    def fact_set(self) -> frozenset[str]:
+        """The distinct ``fact_words``."""
+        return frozenset(self.fact_words)
 
 
 def _tokens(text: str) -> _Tokens:
     text = text.replace("’", "'")
-    matches = list(_TOKEN.finditer(text))
-    orig = [m.group() for m in matches]
-    lower = [w.lower() for w in orig]
-    numbers = [i for i, w in enumerate(lower) if w in _NUMBER_WORDS or _DIGIT.search(w)]
-    return _Tokens(text, orig, lower, [m.start() for m in matches],
-                   not text.rstrip(_CLOSERS).endswith((".", "!", "?")), numbers)
+    orig = _TOKEN.findall(text)
+    lower = list(map(str.lower, orig))
+    numeric = set(filter(_is_number, set(lower)))
+    numbers = list(compress(count(), map(numeric.__contains__, lower)))
+    return _Tokens(text, orig, lower, not text.rstrip(_CLOSERS).endswith((".", "!", "?")), numbers)
 
 
 _DIGIT = re.compile(r"\d")
 
 
-_WORD = re.compile(r"\w+")
+@lru_cache(maxsize=1 << 16)  # words recur across texts: classify each once
+def _is_number(low: str) -> bool:
+    """A lower-case token with a digit, or a number word."""
+    return low in _NUMBER_WORDS or _DIGIT.search(low) is not None
+
+
+@lru_cache(maxsize=1 << 16)
+def _fact_kind(word: str) -> str | None:
+    """"always" for a number, number word or date word (a fact wherever it differs), "name" for a capitalised word
+    (a fact unless it starts a sentence and is only deleted or inserted), else None."""
+    low = word.lower()
+    if any(map(str.isdigit, word)) or low in _NUMBER_WORDS or low.rstrip(".") in _DATE_WORDS:
+        return "always"
+    if word[0].isupper() and low not in _PLAIN_CAPS:
+        return "name"
+    return None
 
 
 def _words(text: str) -> list[str]:
@@ -820,12 +892,8 @@ def _words(text: str) -> list[str]:
 
 def _fact(tok: _Tokens, i: int, replaced: bool) -> bool:
     """A token that makes a report a different report when it changes: a number, a date, a name or place."""
-    word, low = tok.orig[i], tok.lower[i]
-    if any(c.isdigit() for c in word) or low in _NUMBER_WORDS or low.rstrip(".") in _DATE_WORDS:
-        return True
-    if word[0].isupper() and low not in _PLAIN_CAPS:
-        return replaced or not tok.initial(i)
-    return False
+    kind = _fact_kind(tok.orig[i])
+    return kind == "always" or (kind == "name" and (replaced or not tok.initial(i)))
 
 
 def compare_reports(a: str, b: str, threshold: float = 0.8) -> tuple[bool, str]:
@@ -838,26 +906,42 @@ def _compare(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
 
     A copy: at least ``threshold`` of the shorter text's words found in order in the longer one, and no number,
     date or name that differs inside the shared part. What only one text has before the shared part begins
-    (furniture, a dateline) or after it ends (truncation) does not count.
+    (furniture, a dateline) or after it ends (truncation) does not count. Past the number check the alignment
+    (difflib) decides; :func:`_inside` and :func:`_bound_refusal` give its verdict without it when they can.
     """
     if len(a.lower) > len(b.lower):
         a, b = b, a
     if len(a.lower) < MIN_NEAR_TOKENS:
         return a.lower == b.lower, "too short to compare"
-    words_a = a.lower[:-1] if a.cut else a.lower  # a copy cut mid-sentence may end inside a word
+    n_a = a.compared  # a copy cut mid-sentence may end inside a word
     # Fast refusal before the alignment: a number inside the shorter text (edges aside) that the longer one lacks.
-    numbers_b = {b.lower[j] for j in b.numbers}
-    edge = len(words_a) // 10
-    for i in a.numbers:
-        if edge <= i < len(words_a) - edge and a.lower[i] not in numbers_b:
-            return False, f"differ in {a.orig[i]!r} (not in the other text)"
-    matcher = SequenceMatcher(None, words_a, b.lower, autojunk=False)
+    if not a.inner_numbers <= b.number_words:
+        edge = n_a // 10
+        i = next(i for i in a.numbers if edge <= i < n_a - edge and a.lower[i] not in b.number_words)
+        return False, f"differ in {a.orig[i]!r} (not in the other text)"
+    # The shorter text whole inside the longer one: the alignment is that one block, with only edges around it.
+    if _inside(a, b):
+        return True, f"{n_a}/{n_a} words shared"
+    refusal = _bound_refusal(a, n_a, b, threshold * n_a)
+    if refusal:
+        return False, refusal
+    return _aligned(a, n_a, b, threshold)
+
+
+def _inside(a: _Tokens, b: _Tokens) -> bool:
+    """Do the compared words of ``a`` occur in ``b``, in a row?"""
+    return (a.joined[:-len(a.lower[-1]) - 1] if a.cut else a.joined) in b.joined  # a cut last word left out
+
+
+def _aligned(a: _Tokens, n_a: int, b: _Tokens, threshold: float) -> tuple[bool, str]:
+    """:func:`_compare`'s verdict from the alignment of the first ``n_a`` words of ``a`` (the shorter) with ``b``."""
+    matcher = SequenceMatcher(None, a.lower[:n_a], b.lower, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
-    if matched < threshold * len(words_a):
-        return False, f"only {matched}/{len(words_a)} words shared"
+    if matched < threshold * n_a:
+        return False, f"only {matched}/{n_a} words shared"
     ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
-        edge = (n == 0 and i1 == 0 and j1 == 0) or (n == len(ops) - 1 and (i2 == len(words_a) or j2 == len(b.lower)))
+        edge = (n == 0 and i1 == 0 and j1 == 0) or (n == len(ops) - 1 and (i2 == n_a or j2 == len(b.lower)))
         if edge and tag != "replace":
             continue
         replaced = tag == "replace"
@@ -866,32 +950,77 @@ def _compare(a: _Tokens, b: _Tokens, threshold: float) -> tuple[bool, str]:
                 if _fact(tok, i, replaced):
                     other = " ".join(b.orig[j1:j2]) if tok is a else " ".join(a.orig[i1:i2])
                     return False, f"differ in {tok.orig[i]!r} ({' '.join(tok.orig[lo:hi])!r} vs {other!r})"
-    return True, f"{matched}/{len(words_a)} words shared"
+    return True, f"{matched}/{n_a} words shared"
+
+
+def _bound_refusal(a: _Tokens, n_a: int, b: _Tokens, need: float) -> str | None:
+    """A refusal that :func:`_compare`'s alignment would reach too, found without it; else None.
+
+    A fact that the other text lacks is never matched, so it sits in a deleted, inserted or replaced part; only a
+    deleted or inserted part before the first or after the last shared block goes unchecked. So either such a fact
+    is checked and refuses, or every shared word lies between two consecutive missing facts (or an end): when no
+    such stretch holds ``need`` words that the other text has, fewer than ``need`` words can be shared.
+    """
+    for tok, n, other in ((a, n_a, b.vocab), (b, len(b.lower), a.vocab)):
+        absent = tok.fact_set - other
+        missing = list(compress(tok.facts, map(absent.__contains__, tok.fact_words))) if absent else []
+        if missing and missing[-1] >= n:  # a cut last word is not compared
+            missing.pop()
+        if not missing:
+            continue
+        cuts = [-1, *missing, n]
+        if max(map(sub, cuts[1:], cuts)) - 1 >= need:  # word counts first, then shared words
+            shared = [0, *accumulate(map(other.__contains__, tok.lower[:n]))]
+            if max(shared[hi] - shared[lo + 1] for lo, hi in zip(cuts, cuts[1:])) >= need:
+                continue
+        names = ", ".join(repr(w) for w in list(dict.fromkeys(tok.orig[i] for i in missing))[:3])
+        return f"differ in {names} (not in the other text)"
+    return None
+
+
+# MurmurHash3's 32-bit finalizer and the affine permutations of datasketch's default (affine32) MinHash scheme,
+# applied to all shingles of a text at once: the same sketch as MinHash.update_batch, without its per-shingle loop.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_MINHASH = MinHash(num_perm=NUM_PERM)
+
+
+def _sketch(shingles: np.ndarray) -> LeanMinHash:
+    """The MinHash of a text's shingle hashes (each below 2**32), equal to ``MinHash(num_perm=NUM_PERM)`` updated
+    with them."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = shingles.astype(np.uint32)
+    hv ^= hv >> s1
+    hv *= m1
+    hv ^= hv >> s2
+    hv *= m2
+    hv ^= hv >> s3
+    a, b = _MINHASH.permutations
+    return LeanMinHash(seed=_MINHASH.seed, hashvalues=(hv[:, None] * a + b).min(axis=0), scheme=_MINHASH.scheme)
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
 
 
-def _lead_facts(words: list[str], orig: str) -> int:
+def _lead_facts(text: str) -> int:
     """A key of the facts in a text's lead (numbers, number words and capitalised names of its first words).
 
     Shingles are salted with it, so reports whose leads state different facts (a reused wire template with another
     toll, date or place) land in different LSH buckets instead of one giant bucket; a truncated copy keeps its lead.
     """
-    first = orig.split()[:LEAD_TOKENS]
+    first = text.split(maxsplit=LEAD_TOKENS)[:LEAD_TOKENS]
     facts = sorted({w.strip(".,;:!?()[]“”\"‘’'") for w in first
-                    if any(c.isdigit() for c in w) or w.lower() in _NUMBER_WORDS or w[:1].isupper()})
+                    if any(map(str.isdigit, w)) or w.lower() in _NUMBER_WORDS or w[:1].isupper()})
     return zlib.crc32(" ".join(facts).encode())
 
 
 def _shingles(words: list[str]) -> np.ndarray:
-    """32-bit hashes of each distinct run of ``SHINGLE`` words: CRC-32 per word, mixed (deterministic across runs,
-    unlike ``hash``, and vectorised)."""
+    """32-bit hashes of each run of ``SHINGLE`` words (repeats included: a sketch is a minimum): CRC-32 per word,
+    mixed (deterministic across runs, unlike ``hash``, and vectorised)."""
     h = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     if len(h) < SHINGLE:
         return np.array([int(np.bitwise_xor.reduce(h))], dtype=np.uint64)
     mixed = (h[:-2] * _MIX[0]) ^ (h[1:-1] * _MIX[1]) ^ h[2:]
-    return np.unique(mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return (mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
 def _strip_dateline(body: str, dateline: str | None) -> str:
@@ -899,29 +1028,29 @@ def _strip_dateline(body: str, dateline: str | None) -> str:
     return body[m.end():] if m else body
 
 
-def group_copies(bodies: list[str], datelines: list[str | None],
-                 threshold: float) -> tuple[list[list[int]], list[dict]]:
+def group_copies(bodies: list[str], datelines: list[str | None], threshold: float,
+                 keys: list[str] | None = None) -> tuple[list[list[int]], list[dict]]:
     """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
 
-    Exact copies share a content hash. Near copies are found with MinHash LSH over word shingles (Jaccard at
-    ``threshold``) and by a shared lead (a truncated copy), then verified with :func:`_compare`. Longest
-    texts found clusters; each shorter text joins at most one cluster, so a copy that fits two reports does not
-    chain them together. Memory holds the LSH index and one chunk of sketches, not every text's tokens.
+    Exact copies share a content hash (``keys``: the bodies' :func:`content_hash`, when known). Near copies are
+    found with MinHash LSH over word shingles (Jaccard at ``threshold``) and by a shared lead (a truncated copy),
+    then verified with :func:`_compare`. Longest texts found clusters; each shorter text joins at most one cluster,
+    so a copy that fits two reports does not chain them together. Memory holds the LSH index and the tokens of the
+    texts last compared, not every text's.
     """
     exact: dict[str, list[int]] = {}
-    keys = [content_hash(body) for body in bodies]
+    if keys is None:
+        keys = [content_hash(body) for body in bodies]
     for i, key in enumerate(keys):
         exact.setdefault(key, []).append(i)
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=TOKENS_CACHED)
     def tokens(i: int) -> _Tokens:
         return _tokens(_strip_dateline(bodies[i], datelines[i]))
 
-    def words(i: int) -> list[str]:
-        return _words(_strip_dateline(bodies[i], datelines[i]))
-
     size = {i: len(bodies[i].split()) for i in (m[0] for m in exact.values())}  # for the order: longest first
     order = sorted(size, key=lambda i: (-size[i], i))
+    rank = dict(zip(order, count()))  # place in ``order``: sorts candidates as the order does, without a lambda
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     leads: dict[int, list[int]] = {}
     cluster_of: dict[int, int] = {}
@@ -929,25 +1058,22 @@ def group_copies(bodies: list[str], datelines: list[str | None],
     eligible = [i for i in order if size[i] >= MIN_NEAR_TOKENS]
     for i in order[len(eligible):]:
         cluster_of[i] = i
-    for chunk_start in range(0, len(eligible), SKETCH_CHUNK):
-        chunk = eligible[chunk_start:chunk_start + SKETCH_CHUNK]
-        chunk_words = [words(i) for i in chunk]
-        salts = [np.uint64(_lead_facts(w, _strip_dateline(bodies[i], datelines[i]))) for i, w in zip(chunk, chunk_words)]
-        sketches = MinHash.bulk([_shingles(w) ^ salt for w, salt in zip(chunk_words, salts)], num_perm=NUM_PERM,
-                                hashfunc=int)
-        for i, w, sketch in zip(chunk, chunk_words, sketches):
-            lead = hash(tuple(w[:LEAD_TOKENS]))
-            candidates = sorted(set(lsh.query(sketch)) | set(leads.get(lead, ())), key=lambda c: (-size[c], c))
-            for c in candidates[:MAX_CANDIDATES]:
-                same, reason = _compare(tokens(i), tokens(c), threshold)
-                if same:
-                    cluster_of[i] = cluster_of[c]
-                    break
-                refused.append({"kept": c, "refused": i, "reason": reason})
-            else:
-                cluster_of[i] = i
-                lsh.insert(i, LeanMinHash(sketch))
-                leads.setdefault(lead, []).append(i)
+    for i in eligible:
+        text = _strip_dateline(bodies[i], datelines[i])
+        words = _words(text)
+        sketch = _sketch(_shingles(words) ^ np.uint64(_lead_facts(text)))
+        lead = hash(tuple(words[:LEAD_TOKENS]))
+        candidates = sorted(set(lsh.query(sketch)).union(leads.get(lead, ())), key=rank.__getitem__)
+        for c in candidates[:MAX_CANDIDATES]:
+            same, reason = _compare(tokens(i), tokens(c), threshold)
+            if same:
+                cluster_of[i] = cluster_of[c]
+                break
+            refused.append({"kept": c, "refused": i, "reason": reason})
+        else:
+            cluster_of[i] = i
+            lsh.insert(i, sketch)
+            leads.setdefault(lead, []).append(i)
     clusters: dict[int, list[int]] = {}
     for i in order:
         clusters.setdefault(cluster_of[i], []).extend(exact[keys[i]])
@@ -981,8 +1107,9 @@ def _first(copies: list[dict], key: str):
     return next((c[key] for c in copies if c[key] not in (None, "", [])), None)
 
 
-def _article(copies: list[dict], rule: TopicRule) -> dict:
-    """One article from its copies (the first is the most complete): text laid out as title, summary, body."""
+def _article(copies: list[dict], rule: TopicRule, body_hash: str | None = None) -> dict:
+    """One article from its copies (the first is the most complete; ``body_hash``: its body's content hash, when
+    known): text laid out as title, summary, body."""
     rep = copies[0]
     title = rep["title"] or _first(copies, "title")
     summary = rep["summary"] or _first(copies, "summary") or []
@@ -994,7 +1121,7 @@ def _article(copies: list[dict], rule: TopicRule) -> dict:
                                                           captions)
     score = topic_score(text, rule)
     article = {
-        "article_id": article_id(rep["body"]),
+        "article_id": article_id(body_hash or content_hash(rep["body"])),
         "title": title,
         "text": text,
         "published": published.isoformat() if published else None,
@@ -1066,14 +1193,15 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
                                     "reason": f"{where}: too short for a story ({words} words of body)"})
                 else:
                     stories.append(story)
+    keys = [content_hash(s["body"]) for s in stories]
     clusters, refused = group_copies([s["body"] for s in stories], [s["dateline"] for s in stories],
-                                     near_duplicate_threshold)
+                                     near_duplicate_threshold, keys)
     articles = []
     produced: dict[str, list[str]] = {}
     merged: dict[str, list[str]] = {}
     for members in clusters:
         copies = [stories[i] for i in members]
-        article = _article(copies, rule)
+        article = _article(copies, rule, keys[members[0]])
         articles.append(article)
         produced.setdefault(copies[0]["file"], []).append(article["article_id"])
         for c in copies[1:]:
