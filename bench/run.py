@@ -59,6 +59,7 @@ from conflictlens.lexicon import load_lexicon  # noqa: E402
 MB = 1e6
 READ_MIN_MB = 100                     # issues 2 and 3: the reading and extraction corpus is at least this big
 INCREMENTAL_BASE, INCREMENTAL_ADDED = 100_000, 100
+PIPELINE_INCREMENTAL_BASE = 10_000    # the whole pipeline (read, dedupe, extract, merge, write) through its cache
 GENERATOR_VERSION = hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest()[:8]
 WORKERS = 2                           # this machine's cores; the pool and the LocalCluster use as many
 QUICK = {"sizes": [2000], "repeat": 1, "read_articles": 2000, "incremental": (2000, 100), "budget": 300, "slice": 30}
@@ -231,6 +232,28 @@ def child_incremental(base: str, grown: str, workers: int | None, cache_dir: str
     return out
 
 
+def child_pipeline_incremental(base: str, grown: str, out: str) -> dict:
+    """``pipeline.extract`` end to end (what ``conflictlens extract`` runs) with its extraction cache: a first run over
+    ``base``, then over ``grown`` (``base`` and a few new records), then ``grown`` without the cache: the time of
+    each stage and the manifest's ``reuse`` block."""
+    import shutil
+
+    root = Path(out)
+    shutil.rmtree(root, ignore_errors=True)
+    runs = {}
+    for run, path, cache_dir in (("first", base, root / "cache"), ("rerun", grown, root / "cache"),
+                                 ("no_cache", grown, None)):
+        start = time.perf_counter()
+        tables = pipeline.extract(path, out_dir=root / run, cache_dir=cache_dir)
+        runs[run] = {"seconds": time.perf_counter() - start, "timings": tables.manifest["timings_s"],
+                     "reuse": tables.manifest["reuse"], "articles": len(tables.articles)}
+        del tables
+    cached, uncached = store.read_tables(root / "rerun"), store.read_tables(root / "no_cache")
+    same = all(a.equals(b) for (_, a), (_, b) in zip(cached.items(), uncached.items()))
+    shutil.rmtree(root, ignore_errors=True)
+    return {**runs, "tables_identical": same}
+
+
 def child_memory(path: str, n: int) -> dict:
     """What the cross-article state holds per article: the near-duplicate index (a MinHash LSH of NUM_PERM
     permutations, as corpus builds it) and the rows the incident merge takes (events and casualties)."""
@@ -299,7 +322,7 @@ def child_profile(path: str, n: int) -> dict:
 
 CHILDREN = {f.__name__.removeprefix("child_"): f for f in (
     child_stream, child_read_corpus, child_extract, child_slice, child_baseline, child_pipeline, child_incremental,
-    child_memory, child_profile)}
+    child_memory, child_profile, child_pipeline_incremental)}
 
 
 # ------------------------------------------------------------------------------------------------ parent
@@ -360,13 +383,15 @@ class Bench:
         self.out = out
         self.out.mkdir(parents=True, exist_ok=True)
         self.results: dict = {"config": config, "machine": machine(), "corpora": {}, "reading": {}, "extraction": [],
-                              "scale": [], "dask_equal": None, "incremental": None, "memory": None, "profile": None}
+                              "scale": [], "dask_equal": None, "incremental": None, "pipeline_incremental": None, "memory": None,
+                              "profile": None}
         saved = self.out / "results.json"
         if keep and saved.exists():
             old = json.loads(saved.read_text())
             self.results["corpora"] = old.get("corpora", {})
             for section in keep:
-                for key in {"scale": ("scale", "dask_equal"), "memory": ("memory", "profile")}.get(section, (section,)):
+                for key in {"scale": ("scale", "dask_equal"), "memory": ("memory", "profile"),
+                            "incremental": ("incremental", "pipeline_incremental")}.get(section, (section,)):
                     self.results[key] = old.get(key, self.results[key])
 
     def save(self) -> None:
@@ -430,6 +455,12 @@ def run(args: argparse.Namespace) -> int:
         _scale(bench)
     if "incremental" in sections:
         _incremental(bench, *(quick["incremental"] if quick else (INCREMENTAL_BASE, INCREMENTAL_ADDED)))
+        base = quick["incremental"][0] if quick else PIPELINE_INCREMENTAL_BASE
+        bench.log(f"pipeline.extract with its cache: {base} then {base + INCREMENTAL_ADDED} articles")
+        bench.results["pipeline_incremental"] = measure(
+            "pipeline_incremental", cfg["budget_s"] * 3, base=str(bench.corpus(base)),
+            grown=str(bench.corpus(base + INCREMENTAL_ADDED)), out=str(bench.out / "pipeline-incremental"))
+        bench.save()
     if "memory" in sections:
         bench.log("memory of the cross-article state; profile")
         path = str(bench.corpus(read_n))
@@ -641,6 +672,8 @@ def render(res: dict) -> str:
         for row in res["scale"]:
             b = row["baseline"]
             for name in cfg["engines"]:
+                if name not in row:  # still being measured
+                    continue
                 s = row[name]["slice"]
                 pl = row[name].get("pipeline")
                 if pl and pl["status"] == "ok":
@@ -682,6 +715,22 @@ def render(res: dict) -> str:
                       f"{_f(inc['peak_mb'], 0)} MB."]
         else:
             lines.append(f"{inc['status']}{_status(inc)}")
+    pi = res.get("pipeline_incremental")
+    if pi:
+        lines += ["", "### End to end: `pipeline.extract` (what `conflictlens extract` runs) with its cache", ""]
+        if pi["status"] == "ok":
+            f, r, nc = pi["first"], pi["rerun"], pi["no_cache"]
+            lines += ["| run | articles | extracted | reused | s | read s | extract s | merge s | share of first |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            for name, x in (("first (empty cache)", f), ("rerun, 100 records added", r), ("same corpus, no cache", nc)):
+                t, u = x["timings"], x["reuse"]
+                lines.append(f"| {name} | {x['articles']:,} | {u['articles_extracted']:,} | {u['articles_reused']:,} | "
+                             f"{_f(x['seconds'])} | {_f(t.get('read'))} | {_f(t.get('extract'))} | {_f(t.get('merge'))} | "
+                             f"{_f(100 * x['seconds'] / f['seconds'], 1)} % |")
+            lines += ["", f"Tables of the cached rerun and the uncached run: **{'identical' if pi['tables_identical'] else 'DIFFERENT'}**; "
+                      f"peak {_f(pi['peak_mb'], 0)} MB."]
+        else:
+            lines.append(f"{pi['status']}{_status(pi)}")
     mem = res.get("memory")
     if mem and mem["status"] == "ok":
         per = mem["rows_per_article"]
