@@ -236,3 +236,65 @@ def test_person_rules_on_inline_text():
 def test_convention_reaches_the_rows():
     text = "Dozens of people were wounded."
     assert find_casualties(text, sentence_spans(text), convention="midpoint")[0]["best"] == 36
+
+
+# --- the fast way and the exact way --------------------------------------------------------------------------------
+# Sentences are picked by a scan of the folded text (see casualties._candidate_sentences); unordered sentences,
+# sentences whose first or last word runs on outside them, and texts with "ſ"-like letters take the exact way.
+def _same_rows(a: list[dict], b: list[dict]) -> bool:
+    keys = ("start", "end", "status", "category", "best", "victim", "sentence_index")
+    return [tuple(r[k] for k in keys) for r in a] == [tuple(r[k] for k in keys) for r in b]
+
+
+@pytest.mark.parametrize("aid", sorted(ARTICLES))
+def test_unordered_and_cut_sentences_read_as_ordered_ones(aid):
+    text = ARTICLES[aid]
+    spans = sentence_spans(text)
+    persons = _persons(text)
+    rows = find_casualties(text, spans, persons)
+    # the same sentences listed backwards: the exact way, the same rows (the index still names each sentence)
+    back = find_casualties(text, spans[::-1], persons)
+    assert _same_rows(rows, [dict(r, sentence_index=len(spans) - 1 - r["sentence_index"]) for r in back])
+    # sentences cut inside words: the fast way (in order) and the exact way (backwards) agree
+    cut = [(max(0, s - 3), e - 2) for s, e in spans if e - s > 5]
+    cut = [(s, e) for (s, e), nxt in zip(cut, cut[1:] + [(len(text), len(text))]) if e <= nxt[0]]
+    fast = find_casualties(text, cut, persons)
+    exact = find_casualties(text, cut[::-1], persons)
+    assert _same_rows(fast, [dict(r, sentence_index=len(cut) - 1 - r["sentence_index"]) for r in exact])
+    assert bool(rows) == bool(RESULTS[aid])
+
+
+def test_a_look_alike_letter_elsewhere_changes_no_row():
+    text = ARTICLES["A1"]
+    spans = sentence_spans(text)
+    rows = find_casualties(text, spans, _persons(text))
+    for odd in "ſ\u212aİı":  # "ſ" reads as "s", "K" (Kelvin) as "k", "İ" lower-cases to two characters
+        assert _same_rows(find_casualties(text + "\n" + odd, spans + [(len(text) + 1, len(text) + 2)],
+                                          _persons(text)), rows)
+
+
+def test_upper_case_sentences_read_as_lower_case_ones_and_keep_their_words():
+    text = "AT LEAST 23 PAKISTANI SOLDIERS WERE KILLED and Militants abducted Five Labourers."
+    rows = find_casualties(text, sentence_spans(text))
+    assert [(r["status"], r["category"], r["best"], r["victim"]) for r in rows] == [
+        ("killed", "security_forces", 23, "PAKISTANI SOLDIERS"), ("kidnapped", "civilians", 5, "Labourers")]
+    odd = text.replace("and", "ſnd")  # a look-alike in the sentence: matched case-insensitively on the sentence
+    assert [(r["status"], r["victim"]) for r in find_casualties(odd, sentence_spans(odd))] == [
+        ("killed", "PAKISTANI SOLDIERS"), ("kidnapped", "Labourers")]
+
+
+@pytest.mark.parametrize("text, spans, surface", [
+    # a sentence whose last word runs on: its status word counts, as a scan of the sentence alone finds it
+    ("Five soldiers were killedin the blast.", [(0, 25)], "Five soldiers were killed"),
+    # a sentence whose first word runs on: read when another status word is in it ("confirmed", a key word)
+    ("xKilling two soldiers, police confirmed.", [(1, 40)], "Killing two soldiers"),
+])
+def test_sentences_cut_inside_a_word(text, spans, surface):
+    assert [r["surface"] for r in find_casualties(text, spans)] == [surface]
+
+
+def test_a_look_alike_letter_in_the_sentence_is_read_case_insensitively():
+    # IGNORECASE reads "hiſ" as "his", a determiner: the rules then run on the sentence itself, not lower-cased
+    text = "Gunmen opened fire, killing hiſ 5 guards."
+    assert [(r["status"], r["category"], r["best"], r["surface"]) for r in find_casualties(text, sentence_spans(text))] \
+        == [("killed", "security_forces", 5, "killing hiſ 5 guards")]

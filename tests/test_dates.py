@@ -298,6 +298,17 @@ def test_the_fast_scan_finds_what_a_full_regex_pass_finds():
     ]
 
 
+def test_the_fast_scan_around_non_ascii_letters_and_run_on_digits():
+    # the scan looks for cores in the text as bytes (a non-ASCII character is "?" there): letters glued to a core,
+    # non-breaking spaces and digits that run on must not make it find more or less than a full regex pass
+    text = ("ÉMarch 3 and éon Monday, Monday’s raid, 20199 people, the 1920s, in 2021é, Déc. 12, Dec.12, KMarch 2020, "
+            "since 1999\u00a0and on\u00a0Friday, İn 2020, ſince 2019, tonight’s, Yesterday’s, weekend, 3 weeks\nago.")
+    found = [m.group(0) for m in _matches(text)]
+    assert found == [m.group(0) for m in _PATTERN.finditer(text)]
+    assert found == ["Monday", "Monday", "Dec.12", "since 1999", "on\u00a0Friday", "tonight", "Yesterday",
+                     "3 weeks\nago"]
+
+
 # --- the writing date ---------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conflictlens import paths
-from conflictlens.quantities import CONVENTIONS, Quantity, find_quantities, parse_quantity
+from conflictlens.quantities import CONVENTIONS, Quantity, find_quantities, fold, has_ascii_lookalike, parse_quantity
 
 # (text, best, low, high, vague, qualifier) under the default ACLED convention.
 PARSE_CASES = [
@@ -122,3 +122,35 @@ def test_find_quantities_on_the_seeds():
     assert (found["dozens"].best, found["dozens"].high) == (12, 99)
     assert (found["Over 70"].best, found["Over 70"].qualifier) == (70, "over")
     assert found["hundreds"].vague
+
+
+def test_fold_is_one_lower_case_byte_per_character_between_spaces():
+    assert fold("Ab, c’D 5_x") == b" ab  c d 5_x "
+    assert fold("") == b"  "
+
+
+def test_has_ascii_lookalike():
+    assert not has_ascii_lookalike("plain text, “quoted” and accented é")
+    assert all(has_ascii_lookalike(f"a{c}b") for c in "İıſ\u212a")
+
+
+@pytest.mark.parametrize("text, found", [
+    ("é5 soldiers", []),                      # a digit glued to a non-ASCII letter starts no number
+    ("é 5 soldiers", [("5", 5)]),
+    ("twoé men", []),                         # nor does a number word glued to one
+    ("AT LEAST TWENTY-THREE were killed", [("AT LEAST TWENTY-THREE", 23)]),  # upper case, its text kept
+    ("ſeven soldiers", []),                   # "ſ" is no "s" for the scan
+    ("at leaſt 12", [("at leaſt 12", 12)]),   # but IGNORECASE reads it as one in a qualifier
+    ("about İ 12 people", [("12", 12)]),      # "İ" lower-cases to two characters
+    ("Kelvin: 12 s\u212ax", [("12", 12)]),
+])
+def test_find_quantities_around_non_ascii_letters(text, found):
+    assert [(q.text, q.best) for q in find_quantities(text)] == found
+
+
+def test_find_quantities_with_the_callers_scan_is_the_same():
+    # the caller's candidates are each tested: every offset of the text, in order, finds what the scan finds
+    text = (paths.SEEDS / "003_771d4294c3458fbb.txt").read_text(encoding="utf-8")
+    found = find_quantities(text)
+    assert len(found) > 5
+    assert find_quantities(text, "acled", list(range(len(text))), text.lower()) == found

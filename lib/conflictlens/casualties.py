@@ -18,6 +18,9 @@ A number without a victim noun takes the category of the casualty before it in t
 killed and 30 injured"), else ``people``. Hypothetical, future, denied and negated statements make no row
 ("could kill", "threatened to kill", "no one was killed": a zero is not a casualty mention), nor does a number
 with a unit ("$38 billion", "a 48-hour truce", "2,600-kilometre").
+
+Since every rule needs a status phrase and a number, an "a"/"an" before a victim noun or a named person, only the
+sentences that have them are read, found by fast scans (see "fast scans of the folded text").
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 import yaml
 
 from . import paths
-from .quantities import Quantity, alternation, find_quantities
+from .quantities import BLANKS, START_WORDS, Quantity, alternation, find_quantities, fold, has_ascii_lookalike
 
 _LEX: dict = yaml.safe_load((paths.LEXICON / "casualties.yaml").read_text(encoding="utf-8"))
 
@@ -61,7 +66,7 @@ _PASSIVE_AUX = frozenset(_norm(a) for a in _LEX["passive_aux"])
 # --- the grammar's pieces --------------------------------------------------------------------------------------
 _STOP = alternation(_FUNCTION_WORDS)
 _VICTIM = alternation(_VICTIMS)
-_MOD = rf"(?:(?!(?:{_STOP}){_END})(?![0-9])[\w’'\-]+|[0-9]+[{_DASHES}]years?[{_DASHES}]olds?)"  # "23-year-old"
+_MOD = rf"(?:(?!(?:{_STOP}){_END})(?![0-9])[\w’'\-]++|[0-9]+[{_DASHES}]years?[{_DASHES}]olds?)"  # "23-year-old"
 _MODS = rf"{_MOD}(?:{_SP}{_MOD}){{0,2}}"
 _NP = rf"(?:{_SP}of(?:{_SP}(?:the|these|those))?)?(?:{_SP}(?P<mods>{_MODS}))?{_SP}(?P<victim>{_VICTIM}){_END}"
 _THEM = rf"(?P<them>{_SP}of{_SP}(?:them|those|whom){_END})"
@@ -70,49 +75,24 @@ _ADV = rf"(?:{_SP}(?!not\b|never\b)(?:{alternation(_LEX['adverbs'])}|\w+ly){_END
 _STATUS_AFTER = alternation([*_PASSIVE, *_INTRANSITIVE])
 _DET = rf"(?:{_SP}(?:the|their|his|her|its|our|all{_SP}the))?{_SP}"
 
-_SUBJECT = re.compile(
+_SUBJECT = (
     rf"(?:{_THEM}|{_NP}|{_SP}more{_END})?"
     rf"(?P<paren>[^\S\n]*,[^,.;:!?\n]{{1,80}}?,)?"
     rf"(?P<rel>(?:[^\S\n]*,)?{_SP}(?:who|that|which){_END}[^.;:!?\n]{{0,120}}?)?"
     rf"(?:{_SP}(?P<aux>{_AUX}){_END})?{_ADV}"
-    rf"{_SP}(?P<status>{_STATUS_AFTER}){_END}",
-    re.IGNORECASE,
+    rf"{_SP}(?P<status>{_STATUS_AFTER}){_END}"
 )
-_OBJECT_NP = re.compile(rf"(?:{_THEM}|{_NP})?", re.IGNORECASE)
-_ACTIVE_VERB = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(_ACTIVE)}){_END}", re.IGNORECASE)
-_NOMINAL_OF = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(_NOMINAL)}){_SP}of{_END}", re.IGNORECASE)
-_TOLL = re.compile(
+_TOLL = (
     rf"(?<![\w’'\-])(?P<verb>{alternation(_LEX['toll']['nouns'])})"
     rf"(?:{_SP}(?:from|in){_END}[^.;:!?\d\n]{{1,40}}?)?"  # "the death toll from Friday's blast has risen to 57"
-    rf"(?:{_SP}(?:{alternation(_LEX['toll']['links'])})){{1,4}}{_END}",
-    re.IGNORECASE,
+    rf"(?:{_SP}(?:{alternation(_LEX['toll']['links'])})){{1,4}}{_END}"
 )
-_COUNT = re.compile(rf"(?:{_SP}(?P<mods>{_MOD}(?:{_SP}{_MOD})?))?{_SP}(?P<status>{alternation(_COUNT_NOUNS)}){_END}",
-                    re.IGNORECASE)
-_DETERMINER = re.compile(_DET, re.IGNORECASE)
-_ARTICLE = re.compile(rf"(?<![\w’'\-])an?(?=(?:{_SP}{_MOD}){{0,3}}{_SP}(?:{_VICTIM}){_END})", re.IGNORECASE)
-_COORD = re.compile(rf"[^\S\n]*,[^\S\n]*(?:and{_SP})?|{_SP}(?:and|or){_SP}", re.IGNORECASE)
+_TITLES = rf"(?:{_SP}(?:the|a|an))?(?:{_SP}{_MOD}){{0,5}}{_SP}$"  # between a verb and the person it names
 _NEXT_WORD = re.compile(r"[^\S\n]*([\w’'\-]+)")
 _GLUED = re.compile(rf"[{_DASHES}][^\W\d_]")
-_OBJECT_AFTER = re.compile(
-    rf"(?:the|a|an|his|her|their|its|him|them|our|several|dozens|scores|hundreds|thousands|many|{_VICTIM}){_END}",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(rf"(?<![\w’'])(?:{alternation(_LEX['negators'])}){_SP}$", re.IGNORECASE)
-_BLOCKED = re.compile(
-    rf"(?<![\w’'])(?:{alternation(_LEX['blockers'])}|\w+n['’]t)(?:{_SP}(?:{alternation(_LEX['blocker_fillers'])}))*"
-    rf"{_SP}$",
-    re.IGNORECASE,
-)
-_CONDITIONAL = re.compile(rf"(?<![\w’'])(?:{alternation(_LEX['conditionals'])}){_SP}$", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(rf"\b(?:{alternation(_LEX['clause_breaks'])})\b", re.IGNORECASE)
 _MODIFIER = re.compile(rf"(?<![\w’'\-])(?:{alternation(_MODIFIERS)}){_END}", re.IGNORECASE)
 _VICTIM_IN = re.compile(rf"(?<![\w’'\-])(?:{_VICTIM}){_END}", re.IGNORECASE)
-
-# Person rules: the text before the person ("killed", "the kidnapping of") and after it ("... was kidnapped").
-_TITLES = rf"(?:{_SP}(?:the|a|an))?(?:{_SP}{_MOD}){{0,5}}{_SP}$"
-_PERSON_ACTIVE = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(_ACTIVE)}){_TITLES}", re.IGNORECASE)
-_PERSON_NOMINAL = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(_NOMINAL)}){_SP}of{_TITLES}", re.IGNORECASE)
+# "Frerichs ... was kidnapped": matched on the sentence itself, for the capitals of "the kidnapping of Qari Amjad".
 _PERSON_PASSIVE = re.compile(
     rf"(?P<gap>(?:{_SP}of{_SP}(?-i:[A-Z])[\w’'\-]*(?:{_SP}(?-i:[A-Z])[\w’'\-]*)*)?"
     rf"(?:[^\S\n]*,[^,.;:!?\n]{{1,80}}?,)?"
@@ -120,41 +100,100 @@ _PERSON_PASSIVE = re.compile(
     rf"(?:{_SP}(?P<aux>{_AUX}){_END})?{_ADV}{_SP}(?P<status>{_STATUS_AFTER}){_END}",
     re.IGNORECASE,
 )
-_PERSON_POSSESSIVE = re.compile(
-    rf"['’]s?(?:{_SP}[a-z]+)?{_SP}(?P<status>{alternation(_POSSESSIVE)}){_END}", re.IGNORECASE)
 
 
-def _frames() -> list[tuple[re.Pattern, re.Pattern, str]]:
-    out = []
-    for f in _LEX["frames"]:
-        verb = re.compile(rf"(?<![\w’'\-])(?P<verb>{alternation(f['verbs'])}){_END}", re.IGNORECASE)
-        tail = re.compile(rf"(?:{_NP})?{_SP}(?P<status>{alternation(f['after'])}){_END}", re.IGNORECASE)
-        out.append((verb, tail, f["status"]))
-    return out
+class _WordsBefore:
+    """Words that end just before a position, then blanks ("no" before "one", "could" before "kill"): an
+    end-anchored pattern searched in the ``width`` characters before the position. A cheap test goes first: the
+    lower-cased text before the blanks must end like one of the words (a non-ASCII one always gets the search)."""
+
+    def __init__(self, pattern: str, last_words: set[str], width: int, flags: int) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.last_words = tuple(last_words)
+        self.width = width
+
+    def found(self, text: str, pos: int) -> bool:
+        lo = max(0, pos - self.width)
+        before = text[lo:pos]
+        if before.endswith("\n"):  # "$" matches before a final line break too
+            before = before[:-1]
+        before = before.rstrip(BLANKS)
+        if before.isascii() and not before.lower().endswith(self.last_words):
+            return False
+        return self.pattern.search(text, lo, pos) is not None
 
 
-_FRAMES = _frames()
+def _last_words(phrases) -> set[str]:
+    return {_norm(p).split(" ")[-1] for p in phrases}
 
 
-def _anchor_rules() -> dict[str, list[tuple[re.Pattern, str | dict[str, str], re.Pattern | None]]]:
-    """First word of a verb-anchored rule -> [(pattern matched there, status or phrase table, tail for frames)]."""
-    rules: dict[str, list] = {}
-
-    def add(phrases, pattern: re.Pattern, status, tail: re.Pattern | None = None) -> None:
-        for first in {_norm(p).split(" ")[0] for p in phrases}:
-            if (pattern, status, tail) not in rules.setdefault(first, []):
-                rules[first].append((pattern, status, tail))
-
-    for (verb_re, tail, status), f in zip(_FRAMES, _LEX["frames"]):
-        add(f["verbs"], verb_re, status, tail)
-    add(_ACTIVE, _ACTIVE_VERB, _ACTIVE)
-    add(_NOMINAL, _NOMINAL_OF, _NOMINAL)
-    add(_LEX["toll"]["nouns"], _TOLL, "killed")
-    return rules
+_HARD = [r for r in _LEX["non_casualties"] if r.get("hard")]
 
 
-_ANCHOR_RULES = _anchor_rules()
-_ANCHOR_SRC = rf"(?<![\w’'\-])(?:{alternation(_ANCHOR_RULES)})(?![\w’'\-])"
+class _Grammar:
+    """The rules' patterns, compiled for one way of matching a sentence: ``_ANYCASE`` case-insensitively on the
+    sentence itself, exact for any text, and ``_LOWER`` case-sensitively on its lower-cased copy. ``_LOWER`` finds
+    the same matches at the same offsets when lower-casing keeps every offset and no character is one that
+    IGNORECASE reads as an ASCII letter ("ſ"); it is about twice as fast (IGNORECASE compares character by
+    character and tries every alternative of a trie). Words of a match that make output are cut from the sentence.
+    """
+
+    def __init__(self, flags: int) -> None:
+        def c(pattern: str) -> re.Pattern:
+            return re.compile(pattern, flags)
+
+        self.subject = c(_SUBJECT)
+        self.object_np = c(rf"(?:{_THEM}|{_NP})?")
+        self.count = c(rf"(?:{_SP}(?P<mods>{_MOD}(?:{_SP}{_MOD})?))?{_SP}(?P<status>{alternation(_COUNT_NOUNS)}){_END}")
+        self.determiner = c(_DET)
+        self.article = c(rf"(?<![\w’'\-])an?(?=(?:{_SP}{_MOD}){{0,3}}{_SP}(?:{_VICTIM}){_END})")
+        self.coord = c(rf"[^\S\n]*,[^\S\n]*(?:and{_SP})?|{_SP}(?:and|or){_SP}")
+        self.object_after = c(
+            rf"(?:the|a|an|his|her|their|its|him|them|our|several|dozens|scores|hundreds|thousands|many|{_VICTIM})"
+            rf"{_END}")
+        self.clause_break = c(rf"\b(?:{alternation(_LEX['clause_breaks'])})\b")
+        self.negated = _WordsBefore(rf"(?<![\w’'])(?:{alternation(_LEX['negators'])}){_SP}$",
+                                    _last_words(_LEX["negators"]), 12, flags)
+        # hypothetical, future, denied or prevented: "could kill", "threatened to kill", "to prevent the deaths of"
+        self.blocked = _WordsBefore(
+            rf"(?<![\w’'])(?:{alternation(_LEX['blockers'])}|\w+n['’]t)"
+            rf"(?:{_SP}(?:{alternation(_LEX['blocker_fillers'])}))*{_SP}$",
+            _last_words([*_LEX["blockers"], *_LEX["blocker_fillers"], "n't", "n’t"]), 60, flags)
+        self.conditional = _WordsBefore(rf"(?<![\w’'])(?:{alternation(_LEX['conditionals'])}){_SP}$",
+                                        _last_words(_LEX["conditionals"]), 12, flags)
+        # Every hard non-casualty rule in one pattern before and one after the number: "is it a unit?"
+        self.hard_before = _WordsBefore(
+            "|".join(rf"(?<![\w’'])(?:{alternation(r['before'])})[^\S\n]*$" for r in _HARD if r.get("before")),
+            _last_words(p for r in _HARD for p in r.get("before", [])), 16, flags)
+        self.hard_after = c(rf"(?:[^\S\n]*|[{_DASHES}])(?:{alternation(w for r in _HARD for w in r.get('after', []))})"
+                            rf"(?!\w)")
+        # person rules: the text before the person ("killed", "the kidnapping of"), "’s" and a status after it
+        self.person_active = c(rf"(?<![\w’'\-])(?P<verb>{alternation(_ACTIVE)}){_TITLES}")
+        self.person_nominal = c(rf"(?<![\w’'\-])(?P<verb>{alternation(_NOMINAL)}){_SP}of{_TITLES}")
+        self.person_possessive = c(rf"['’]s?(?:{_SP}[a-z]+)?{_SP}(?P<status>{alternation(_POSSESSIVE)}){_END}")
+        self.anchor_rules = self._anchor_rules(c)
+
+    def _anchor_rules(self, c) -> dict[str, list[tuple[re.Pattern, str | dict[str, str], re.Pattern]]]:
+        """First word of a verb-anchored rule -> [(pattern matched there, status or phrase table, what follows the
+        number)]."""
+        rules: dict[str, list] = {}
+
+        def add(phrases, pattern: re.Pattern, status, tail: re.Pattern) -> None:
+            for first in {_norm(p).split(" ")[0] for p in phrases}:
+                rules.setdefault(first, []).append((pattern, status, tail))
+
+        for f in _LEX["frames"]:
+            add(f["verbs"], c(rf"(?<![\w’'\-])(?P<verb>{alternation(f['verbs'])}){_END}"), f["status"],
+                c(rf"(?:{_NP})?{_SP}(?P<status>{alternation(f['after'])}){_END}"))
+        add(_ACTIVE, c(rf"(?<![\w’'\-])(?P<verb>{alternation(_ACTIVE)}){_END}"), _ACTIVE, self.object_np)
+        add(_NOMINAL, c(rf"(?<![\w’'\-])(?P<verb>{alternation(_NOMINAL)}){_SP}of{_END}"), _NOMINAL, self.object_np)
+        add(_LEX["toll"]["nouns"], c(_TOLL), "killed", self.object_np)
+        return rules
+
+
+_ANYCASE = _Grammar(re.IGNORECASE)
+_LOWER = _Grammar(0)
+_ANCHOR_SRC = rf"(?<![\w’'\-])(?:{alternation(_LOWER.anchor_rules)})(?![\w’'\-])"
 _ANCHOR = re.compile(_ANCHOR_SRC)  # on the lower-cased sentence: a trie scan, no case folding
 _ANCHOR_ANYCASE = re.compile(_ANCHOR_SRC, re.IGNORECASE)
 
@@ -172,6 +211,82 @@ _TRIGGER_WORDS = {
 } | {_key_word(_norm(a)) for f in _LEX["frames"] for a in f["after"]} | {"toll"}
 _TRIGGER = re.compile(rf"\b(?:{alternation(_TRIGGER_WORDS)})\b")
 _TRIGGER_ANYCASE = re.compile(_TRIGGER.pattern, re.IGNORECASE)
+
+
+# --- fast scans of the folded text -----------------------------------------------------------------------------
+# quantities.fold turns a text into one byte per character: ASCII letters lower-cased, digits and "_" kept, every
+# other character a space. A word of the str rules is a word of the folded text too (a non-ASCII letter may only
+# split a word: a scan finds more there, never less), and re tries a pattern that starts with a space only at the
+# spaces. These scans pick the sentences to read and the places in them where the rules can start; texts with
+# characters that IGNORECASE or lower() read as ASCII letters ("ſ" as "s") take the exact, slower way.
+
+
+def _word_scan(words) -> re.Pattern:
+    """A bytes pattern for one of ``words`` after a space in the folded text."""
+    return re.compile(rb" (?:%s)\b" % alternation(words).encode())
+
+
+# Every rule needs a status phrase and a number, an "a"/"an" before a victim noun, or a named person.
+_STATUS_PHRASES = {*_PASSIVE, *_INTRANSITIVE, *_ACTIVE, *_NOMINAL, *_COUNT_NOUNS, *_POSSESSIVE,
+                   *(a for f in _LEX["frames"] for a in f["after"]), *_LEX["toll"]["nouns"]}
+_SCAN_STATUS = re.compile(rb" (?:%s)\b" % alternation(_STATUS_PHRASES, space=" +").encode())
+_SCAN_NUMBER = re.compile(rb" (?:[0-9]|(?:%s)\b)" % alternation(START_WORDS).encode())
+_SCAN_ARTICLE = re.compile(rb" an?\b")
+_SCAN_VICTIM = _word_scan({re.split(r"[^a-z0-9_]", v)[0] for v in _VICTIMS})  # a victim noun's first word
+
+
+class _Words(NamedTuple):
+    """Where the folded scan of a sentence found the words its rules start at (offsets into the sentence)."""
+
+    numbers: list[int]  # digits and quantities.START_WORDS: find_quantities' candidates
+    articles: list[int]  # "a" and "an"
+    anchors: list[int]  # first words of the verb-anchored rules (active and nominal phrases among them)
+    last_status: int  # the last key word of a status that follows its victims ("were killed"), else -1
+    last_count: int  # the last key word of a count noun ("bodies"), else -1
+    lookalikes: bool  # "ſ" or the like, which IGNORECASE reads as an ASCII letter: the scan may miss words
+
+    def status_after(self, pos: int) -> bool:
+        """May a status that follows its victims ("were killed") start after ``pos``?"""
+        return pos <= self.last_status or self.lookalikes
+
+    def count_after(self, pos: int) -> bool:
+        """May a count noun ("bodies") start after ``pos``?"""
+        return pos <= self.last_count or self.lookalikes
+
+    def verb_between(self, start: int, end: int) -> bool:
+        """May an active or nominal status ("killed", "the death of") start in ``[start, end)``?"""
+        return self.lookalikes or any(start <= a < end for a in self.anchors)
+
+
+_NUMBER_WORD, _ARTICLE_WORD, _ANCHOR_WORD, _STATUS_AFTER_WORD, _COUNT_WORD = 1, 2, 4, 8, 16
+_SENTENCE_WORDS: dict[bytes, int] = {}  # word -> its kinds
+for _kind, _words in ((_NUMBER_WORD, START_WORDS), (_ARTICLE_WORD, ("a", "an")), (_ANCHOR_WORD, _LOWER.anchor_rules),
+                      (_STATUS_AFTER_WORD, {_key_word(p) for p in (*_PASSIVE, *_INTRANSITIVE)}),
+                      (_COUNT_WORD, {_key_word(p) for p in _COUNT_NOUNS})):
+    for _w in _words:
+        _SENTENCE_WORDS[_w.encode()] = _SENTENCE_WORDS.get(_w.encode(), 0) | _kind
+_SCAN_SENTENCE = re.compile(rb" (?:[0-9]|(%s)\b)" % alternation(w.decode() for w in _SENTENCE_WORDS).encode())
+
+
+def _scan_words(sent: str, folded: bytes) -> _Words:
+    """One scan of the folded sentence (``fold(sent)``) for the words its rules start at (a digit is a number
+    word)."""
+    numbers, articles, anchors = [], [], []
+    last_status = last_count = -1
+    for f in _SCAN_SENTENCE.finditer(folded):
+        pos, word = f.start(), f.group(1)
+        kinds = _SENTENCE_WORDS[word] if word else _NUMBER_WORD
+        if kinds & _NUMBER_WORD:
+            numbers.append(pos)
+        if kinds & _ARTICLE_WORD:
+            articles.append(pos)
+        if kinds & _ANCHOR_WORD:
+            anchors.append(pos)
+        if kinds & _STATUS_AFTER_WORD:
+            last_status = pos
+        if kinds & _COUNT_WORD:
+            last_count = pos
+    return _Words(numbers, articles, anchors, last_status, last_count, has_ascii_lookalike(sent))
 
 
 # --- non-casualty rules ----------------------------------------------------------------------------------------
@@ -205,9 +320,6 @@ def _rules() -> list[_Rule]:
 
 
 _RULES = _rules()
-# Every hard rule in one pattern before and one after the number: the casualty rules only ask "is it a unit?".
-_HARD_BEFORE = re.compile("|".join(r.before.pattern for r in _RULES if r.hard and r.before), re.IGNORECASE)
-_HARD_AFTER = re.compile("|".join(r.after.pattern for r in _RULES if r.hard and r.after), re.IGNORECASE)
 
 
 def _non_casualty(text: str, s: int, e: int, lower_sentence: str, q: Quantity) -> tuple[str, int, int] | None:
@@ -266,53 +378,54 @@ def _category_from_mods(mods: str | None) -> str | None:
     return found if found != "people" else None
 
 
-def _victim_text(m: re.Match) -> str | None:
+def _victim_text(m: re.Match, sent: str) -> str | None:
+    """The victims as the sentence writes them ("Pakistani soldiers"), if the match names any."""
     if not m.groupdict().get("victim"):
         return None
-    return f"{m.group('mods')} {m.group('victim')}" if m.group("mods") else m.group("victim")
+    victim = sent[m.start("victim"):m.end("victim")]
+    return f"{sent[m.start('mods'):m.end('mods')]} {victim}" if m.group("mods") else victim
 
 
-def _blocked(sent: str, pos: int) -> bool:
-    """Hypothetical, future, denied or prevented: "could kill", "threatened to kill", "to prevent the deaths of"."""
-    return _BLOCKED.search(sent, max(0, pos - 60), pos) is not None
-
-
-def _counts_something_else(sent: str, end: int) -> bool:
+def _counts_something_else(text: str, end: int) -> bool:
     """A bare number followed by a noun that is not a victim ("captured 3 posts") or glued to one ("5-member")."""
-    if _GLUED.match(sent, end):
+    if _GLUED.match(text, end):
         return True
-    w = _NEXT_WORD.match(sent, end)
+    w = _NEXT_WORD.match(text, end)
     return bool(w) and w.start(1) > end and w.group(1).lower() not in _FUNCTION_WORDS
 
 
-def _is_followed_by_object(sent: str, pos: int, usable: dict[int, Quantity], person_spans: list) -> bool:
+def _is_followed_by_object(g: _Grammar, text: str, pos: int, usable: dict[int, Quantity], person_spans: list) -> bool:
     """After a bare "killed": an object ("killed two soldiers", "killed the guards", "killed Qari Amjad") makes
     it active."""
-    nxt = _NEXT_WORD.match(sent, pos)
+    nxt = _NEXT_WORD.match(text, pos)
     if nxt is None or nxt.start(1) == pos:
         return False
     start = nxt.start(1)
-    return start in usable or any(ps == start for ps, _ in person_spans) or bool(_OBJECT_AFTER.match(sent, start))
+    return start in usable or any(ps == start for ps, _ in person_spans) or bool(g.object_after.match(text, start))
 
 
-def _quantities(sent: str, convention: str) -> list[Quantity]:
+def _quantities(sent: str, lower: str, g: _Grammar, text: str, words: _Words, convention: str) -> list[Quantity]:
     """Numbers of the sentence, with "a"/"an" before a victim noun read as one ("a soldier was martyred")."""
-    qs = find_quantities(sent, convention)
+    qs = find_quantities(sent, convention, words.numbers, lower)
     starts = {q.start for q in qs}
-    for m in _ARTICLE.finditer(sent):
+    # g.article.finditer(text), tried only at the "a" and "an" of the folded sentence (no ASCII look-alike is)
+    for m in filter(None, (g.article.match(text, a) for a in words.articles)):
         if m.start() not in starts and not any(q.start < m.start() < q.end for q in qs):
-            qs.append(Quantity(1.0, 1.0, 1.0, False, None, m.start(), m.end(), m.group(0)))
+            qs.append(Quantity(1.0, 1.0, 1.0, False, None, m.start(), m.end(), sent[m.start():m.end()]))
     return sorted(qs, key=lambda q: q.start)
 
 
-def _sentence_hits(sent: str, persons: list[dict], convention: str) -> list[_Hit]:
-    """Every casualty mention of one sentence (local offsets), before categories are inherited."""
+def _sentence_hits(sent: str, persons: list[dict], convention: str, folded: bytes | None = None) -> list[_Hit]:
+    """Every casualty mention of one sentence (local offsets), before categories are inherited. ``folded``:
+    ``fold(sent)``, if the caller has it."""
     lower = sent.lower()
+    words = _scan_words(sent, fold(sent) if folded is None else folded)
+    # The rules match ``text`` with the patterns of ``g`` (see _Grammar); words of output are cut from ``sent``.
+    g, text = (_LOWER, lower) if len(lower) == len(sent) and not words.lookalikes else (_ANYCASE, sent)
     person_spans = [(p["start"], p["end"]) for p in persons]
     usable: dict[int, Quantity] = {}
-    for q in _quantities(sent, convention):
-        if _NEGATED.search(sent, max(0, q.start - 12), q.start) or \
-                _HARD_BEFORE.search(sent, max(0, q.start - 16), q.start) or _HARD_AFTER.match(sent, q.end):
+    for q in _quantities(sent, lower, g, text, words, convention):
+        if g.negated.found(text, q.start) or g.hard_before.found(text, q.start) or g.hard_after.match(text, q.end):
             continue  # "no one", "$38 billion", "a 48-hour truce"
         usable[q.start] = q
     if not usable and not persons:
@@ -323,41 +436,46 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str) -> list[_Hit
     def inside(a: int, b: int) -> bool:
         return any(a <= ps < b for ps, _ in person_spans) or any(a <= qs < b for qs in usable)
 
-    def object_at(verb: re.Match, status: str, tail: re.Pattern = _OBJECT_NP) -> None:
+    def object_at(verb: re.Match, status: str, tail: re.Pattern) -> None:
         """The number right after a verb (through an optional determiner) with its victims, as one hit."""
-        det = _DETERMINER.match(sent, verb.end())
+        det = g.determiner.match(text, verb.end())
         q = usable.get(det.end()) if det else None
-        if q is None or _blocked(sent, verb.start()):
+        if q is None or g.blocked.found(text, verb.start()):
             return
-        m = tail.match(sent, q.end)
+        m = tail.match(text, q.end)
         if m is None:
             return
-        victim = _victim_text(m)
-        if victim is None and not m.groupdict().get("them") and tail is _OBJECT_NP \
-                and _counts_something_else(sent, q.end):
+        victim = _victim_text(m, sent)
+        if victim is None and not m.groupdict().get("them") and tail is g.object_np \
+                and _counts_something_else(text, q.end):
             return
         hits.append(_Hit(verb.start(), max(m.end(), q.end), status, q.start, "object", q,
                          _category(m.group("victim"), m.group("mods")), victim))
         objects.add(q.start)
 
-    anchors = _ANCHOR.finditer(lower) if len(lower) == len(sent) else _ANCHOR_ANYCASE.finditer(sent)
+    if len(lower) != len(sent):
+        anchors = _ANCHOR_ANYCASE.finditer(sent)
+    elif "\u212a" in sent:  # "K" (Kelvin sign) lower-cases to "k", which the folded sentence does not see
+        anchors = _ANCHOR.finditer(lower)
+    else:  # _ANCHOR.finditer(lower), tried only at the folded sentence's anchor words
+        anchors = filter(None, (_ANCHOR.match(lower, a) for a in words.anchors))
     for a in anchors:
-        for pattern, status, tail in _ANCHOR_RULES[a.group(0).lower()]:
-            v = pattern.match(sent, a.start())
+        for pattern, status, tail in g.anchor_rules[a.group(0).lower()]:
+            v = pattern.match(text, a.start())
             if v:
-                object_at(v, status if isinstance(status, str) else status[_norm(v.group("verb"))],
-                          tail or _OBJECT_NP)
+                object_at(v, status if isinstance(status, str) else status[_norm(v.group("verb"))], tail)
 
     for q in usable.values():
         if q.start in objects:
             continue  # "militants who killed 2 soldiers were arrested": the 2 are the object of "killed"
-        m = _COUNT.match(sent, q.end)
+        m = g.count.match(text, q.end) if words.count_after(q.end) else None
         if m:
+            mods = sent[m.start("mods"):m.end("mods")] if m.group("mods") else None
             hits.append(_Hit(q.start, m.end(), _COUNT_NOUNS[_norm(m.group("status"))], q.start, "subject", q,
-                             _category_from_mods(m.group("mods")), m.group("mods")))
+                             _category_from_mods(mods), mods))
             continue
-        m = _SUBJECT.match(sent, q.end)
-        if m is None or _CONDITIONAL.search(sent, max(0, q.start - 12), q.start):
+        m = g.subject.match(text, q.end) if words.status_after(q.end) else None
+        if m is None or g.conditional.found(text, q.start):
             continue  # "if 12 soldiers were killed"
         phrase = _norm(m.group("status"))
         aux = _norm(m.group("aux")) if m.group("aux") else None
@@ -366,20 +484,20 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str) -> list[_Hit
             continue  # "23 soldiers had killed": active
         if m.group("rel") is not None:
             rel_s, rel_e = m.span("rel")
-            if aux is None or _CLAUSE_BREAK.search(sent, rel_s, rel_e) or inside(rel_s + 1, rel_e):
+            if aux is None or g.clause_break.search(text, rel_s, rel_e) or inside(rel_s + 1, rel_e):
                 continue
-        if aux is None and passive and _is_followed_by_object(sent, m.end(), usable, person_spans):
+        if aux is None and passive and _is_followed_by_object(g, text, m.end(), usable, person_spans):
             continue  # "five militants killed two soldiers": active
         status = (_PASSIVE if passive else _INTRANSITIVE)[phrase]
         hits.append(_Hit(q.start, m.end(), status, q.start, "subject", q, _category(m.group("victim"), m.group("mods")),
-                         _victim_text(m)))
+                         _victim_text(m, sent)))
 
-    hits += _person_hits(sent, persons)
-    hits += _coordinated(sent, usable, hits)
+    hits += _person_hits(sent, g, text, persons, words)
+    hits += _coordinated(sent, g, text, usable, hits)
     return hits
 
 
-def _person_hits(sent: str, persons: list[dict]) -> list[_Hit]:
+def _person_hits(sent: str, g: _Grammar, text: str, persons: list[dict], words: _Words) -> list[_Hit]:
     """One victim named by the caller: "killed Qari Amjad", "Frerichs ... was kidnapped", "Amjad’s death"."""
     hits = []
     starts = [p["start"] for p in persons]
@@ -388,33 +506,33 @@ def _person_hits(sent: str, persons: list[dict]) -> list[_Hit]:
         others = [o for o in starts if o != ps]
         victim = p.get("surface") or sent[ps:pe]
         cat = p.get("victim_category") or "people"
-        for rule, table in ((_PERSON_ACTIVE, _ACTIVE), (_PERSON_NOMINAL, _NOMINAL)):
-            m = rule.search(sent, max(0, ps - 120), ps)
-            if m and not _blocked(sent, m.start()) and not any(m.start() <= o < ps for o in others):
+        for rule, table in ((g.person_active, _ACTIVE), (g.person_nominal, _NOMINAL)):
+            m = rule.search(text, max(0, ps - 120), ps) if words.verb_between(max(0, ps - 120), ps) else None
+            if m and not g.blocked.found(text, m.start()) and not any(m.start() <= o < ps for o in others):
                 hits.append(_Hit(m.start(), pe, table[_norm(m.group("verb"))], ps, "person", None, cat, victim, True))
                 break
-        m = _PERSON_PASSIVE.match(sent, pe)
+        m = _PERSON_PASSIVE.match(sent, pe) if words.status_after(pe) else None
         if m:
             phrase = _norm(m.group("status"))
             aux = _norm(m.group("aux")) if m.group("aux") else None
             passive = phrase in _PASSIVE
             gap_s, gap_e = m.span("gap")
-            ok = not any(gap_s <= o < gap_e for o in others) and not _CLAUSE_BREAK.search(sent, gap_s, gap_e)
+            ok = not any(gap_s <= o < gap_e for o in others) and not g.clause_break.search(text, gap_s, gap_e)
             if passive and aux is not None and aux not in _PASSIVE_AUX:
                 ok = False  # "Amjad had killed": active
-            if passive and aux is None and (m.group("gap") or _is_followed_by_object(sent, m.end(), {}, [])):
+            if passive and aux is None and (m.group("gap") or _is_followed_by_object(g, text, m.end(), {}, [])):
                 ok = False
             if ok:
                 hits.append(_Hit(ps, m.end(), (_PASSIVE if passive else _INTRANSITIVE)[phrase], ps, "person", None,
                                  cat, victim, True))
-        m = _PERSON_POSSESSIVE.match(sent, pe)
+        m = g.person_possessive.match(text, pe)
         if m:
             hits.append(_Hit(ps, m.end(), _POSSESSIVE[_norm(m.group("status"))], ps, "person", None, cat, victim,
                              True))
     return hits
 
 
-def _coordinated(sent: str, usable: dict[int, Quantity], hits: list[_Hit]) -> list[_Hit]:
+def _coordinated(sent: str, g: _Grammar, text: str, usable: dict[int, Quantity], hits: list[_Hit]) -> list[_Hit]:
     """Numbers joined by "and" or commas to a casualty share its status: "two Levies men and a policeman were
     martyred" (forward, to a subject), "killing three soldiers and two civilians" (backward, from an object).
     Only numbers with a victim noun of their own join a list."""
@@ -424,29 +542,39 @@ def _coordinated(sent: str, usable: dict[int, Quantity], hits: list[_Hit]) -> li
     subjects = {h.key: h for h in hits if h.kind == "subject"}
     objects = {h.key: h for h in hits if h.kind == "object"}
     ordered = sorted(usable.values(), key=lambda q: q.start)
-    nps = {q.start: _OBJECT_NP.match(sent, q.end) for q in ordered}
+    nps: dict[int, re.Match] = {}
+
+    def np_after(q: Quantity) -> re.Match:
+        if q.start not in nps:
+            nps[q.start] = g.object_np.match(text, q.end)
+        return nps[q.start]
+
     out: list[_Hit] = []
-    for q in reversed(ordered):  # forward: the status comes after the list
-        m = nps[q.start]
-        if q.start in taken or not m.group("victim") or not _opens_subject(sent, q.start):
+    for q in reversed(ordered if subjects else []):  # forward: the status comes after the list
+        if q.start in taken:
             continue
-        c = _COORD.match(sent, m.end())
+        m = np_after(q)
+        if not m.group("victim") or not _opens_subject(text, q.start):
+            continue
+        c = g.coord.match(text, m.end())
         nxt = subjects.get(c.end()) if c else None
         if nxt is not None:
             h = _Hit(q.start, nxt.end, nxt.status, q.start, "subject", q, _category(m.group("victim"), m.group("mods")),
-                     _victim_text(m))
+                     _victim_text(m, sent))
             out.append(h)
             subjects[q.start] = h
             taken.add(q.start)
     for prev, q in zip(ordered, ordered[1:]):  # backward: the status verb comes before the list
-        m = nps[q.start]
         ph = objects.get(prev.start)
-        if q.start in taken or ph is None or not m.group("victim"):
+        if q.start in taken or ph is None:
             continue
-        c = _COORD.match(sent, ph.end)
+        m = np_after(q)
+        if not m.group("victim"):
+            continue
+        c = g.coord.match(text, ph.end)
         if c and c.end() == q.start:
             h = _Hit(q.start, m.end(), ph.status, q.start, "object", q, _category(m.group("victim"), m.group("mods")),
-                     _victim_text(m))
+                     _victim_text(m, sent))
             out.append(h)
             objects[q.start] = h
             taken.add(q.start)
@@ -468,8 +596,54 @@ def _section(start: int, body_start: int, title_end: int | None) -> str:
     return "summary" if start < body_start else "body"
 
 
-def _candidate_sentences(text: str, spans: list[tuple[int, int]]) -> list[int]:
-    """Indices of the sentences holding a status word, in text order (a trie scan of the lower-cased text)."""
+# --- which sentences to read ------------------------------------------------------------------------------------
+def _candidate_sentences(text: str, spans: list[tuple[int, int]],
+                         person_starts: list[int]) -> list[tuple[int, bytes | None]]:
+    """The sentences that may hold a casualty, in text order: those with a status phrase and a number, an "a"/"an"
+    and a victim noun, or a person (``person_starts``, sorted). Each as its index and its fold, if known."""
+    if has_ascii_lookalike(text):
+        return [(i, None) for i in _candidate_sentences_exact(text, spans)]  # letters the fold misreads
+    folded = fold(text)
+    glued = set()  # sentences glued to an ASCII letter or digit (a word runs across their edge): the exact test
+    last = 0
+    for k, (s, e) in enumerate(spans):
+        if s < last or e < s or e > len(text):
+            return [(i, None) for i in _candidate_sentences_exact(text, spans)]  # unordered sentences
+        if folded[s] != 32 or folded[e + 1] != 32:
+            glued.add(k)
+        last = e
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    found: dict[int, bytes | None] = {k: None for k in glued if _has_status_word(text, starts[k], ends[k])}
+    pos = 0
+    while (m := _SCAN_STATUS.search(folded, pos)) is not None:
+        w = m.start()  # the status phrase's offset in text
+        k = bisect_right(starts, w) - 1
+        if k < 0 or w >= ends[k] or (w == starts[k] and w and (text[w - 1].isalnum() or text[w - 1] == "_")) or (
+            m.end() - 1 > ends[k] and not _SCAN_STATUS.match(folded, w, ends[k] + 1)
+        ):
+            pos = w + 1  # not in a sentence (outside one, past its end, or glued to a non-ASCII letter before it)
+            continue
+        s, e = starts[k], ends[k]
+        if k not in glued and (
+            _SCAN_NUMBER.search(folded, s, e + 1)
+            or bisect_left(person_starts, s) < bisect_left(person_starts, e)
+            or (_SCAN_ARTICLE.search(folded, s, e + 1) and _SCAN_VICTIM.search(folded, s, e + 1))
+        ):
+            found[k] = folded[s:e + 1]  # the sentence's fold: the byte before it is a space
+        pos = e
+    return sorted(found.items())
+
+
+def _has_status_word(text: str, s: int, e: int) -> bool:
+    """Does ``text[s:e]`` hold a status word, as ``_candidate_sentences_exact`` tests it (without "İ" in text)?"""
+    before = 1 if s else 0  # the character before the sentence decides whether its first word starts there
+    return _TRIGGER.search(text[s - before:e].lower(), before) is not None
+
+
+def _candidate_sentences_exact(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Indices of the sentences holding a status word, in text order (a scan of the lower-cased text): fewer
+    tests than ``_candidate_sentences``, each exact where the fold is not."""
     lower = text.lower()
     scan = _TRIGGER
     if len(lower) != len(text):  # a character whose lower case is longer: scan the text itself
@@ -489,12 +663,12 @@ def find_casualties(text: str, spans: list[tuple[int, int]], persons: list[dict]
     persons = sorted(persons or [], key=lambda p: p["start"])
     person_starts = [p["start"] for p in persons]
     rows: list[dict] = []
-    for si in _candidate_sentences(text, spans):
+    for si, folded in _candidate_sentences(text, spans, person_starts):
         s, e = spans[si]
         sent = text[s:e]
         lo, hi = bisect_left(person_starts, s), bisect_left(person_starts, e)
         local = [dict(p, start=p["start"] - s, end=min(p["end"], e) - s) for p in persons[lo:hi]]
-        hits = sorted(_sentence_hits(sent, local, convention), key=lambda h: (h.start, h.end))
+        hits = sorted(_sentence_hits(sent, local, convention, folded), key=attrgetter("start", "end"))
         seen: set[tuple[int, str]] = set()
         last_category: str | None = None
         for h in hits:

@@ -156,7 +156,7 @@ _PATTERN = re.compile(
 # ("yesterday", "this week", "two days ago"); a day number always sits beside a month name. Every phrase starts with
 # a digit or one of the _STARTS words. So _PATTERN is tried only at such starts shortly before a core: the same
 # matches as _PATTERN.finditer (tested), several times faster, since most of a text is never looked at twice.
-_CORE = re.compile(  # one character class first, so that re skips to candidates in C
+_CORE = re.compile(
     "[12ADFJMNOSTW](?:(?<=1)[89][0-9][0-9]|(?<=2)0[0-9][0-9]|"
     + "|".join(
         f"(?<={initial}){_trie(name[1:] for name in _MON_FULL + _MON_ABBR + WEEKDAY_NAMES if name[0] == initial)}"
@@ -164,7 +164,15 @@ _CORE = re.compile(  # one character class first, so that re skips to candidates
     )
     + r")(?![a-z])"
 )
-_LOWER_CORES = ("oday", "omorrow", "esterday", "night", "orning", "fternoon", "vening", "week", "month", "year", "ago")
+# _CORE's scan runs on the text as bytes (one per character) in which _CORE's first characters are one byte, \x01:
+# re skips to a fixed byte fast, but tries a class of characters one by one. Each find is then tested with _CORE.
+_CORE_MARK = bytes(1 if chr(c) in "12ADFJMNOSTW" else c for c in range(256))
+_CORE_MARKED = re.compile(  # the first character, then what may follow it in a core (a digit 1 or 2 is \x01)
+    rb"\x01(?=%s|[89][0-9\x01]|0[0-9\x01])"
+    % b"|".join(sorted({name[1:3].encode() for name in _MON_FULL + _MON_ABBR + WEEKDAY_NAMES}))
+)
+_LOWER_CORES = tuple(w.encode() for w in (
+    "oday", "omorrow", "esterday", "night", "orning", "fternoon", "vening", "week", "month", "year", "ago"))
 _MAX_LEAD = 32  # with room for doubled spaces
 _FIRST_WORDS = {
     phrase.split()[0]
@@ -190,6 +198,7 @@ _FUTURE = re.compile(
     r"(?:will|shall|to\s+be\s+held|scheduled|due\s+to|expected\s+to|set\s+to|plans?\s+to|planned|next"
     r"|upcoming|coming)\b"
 )
+_FUTURE_WORDS = ("will", "shall", "held", "scheduled", "due", "expected", "set", "plan", "next", "coming")  # one each
 _CLAUSE_BREAK = re.compile(r"[.!?;,\n“”\"—:]")
 _FUTURE_WINDOW = 80
 _FILE_PHOTO = re.compile(r"(?i:\bfile\s+(?:photo|picture|image|pic|footage)s?\b)|\bFile\b|\bFILE\b")
@@ -286,6 +295,9 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 def _is_future(text: str, start: int) -> bool:
     """Does the clause before ``start`` speak of the future ("will be released by March 10")?"""
+    window = text[max(0, start - _FUTURE_WINDOW):start]
+    if not any(map(window.__contains__, _FUTURE_WORDS)):
+        return False  # _FUTURE cannot match there
     last = None
     for f in _FUTURE.finditer(text, max(0, start - _FUTURE_WINDOW), start):
         if f.start() == 0 or not text[f.start() - 1].isalnum():
@@ -356,12 +368,13 @@ def _read(m: re.Match, text: str) -> _Reading | None:
 
 def _matches(text: str) -> Iterator[re.Match]:
     """The matches of ``_PATTERN`` in ``text``, left to right and not overlapping, as ``finditer`` gives them."""
-    cores = [m.start() for m in _CORE.finditer(text)]
-    for word in _LOWER_CORES:
-        i = text.find(word)
+    marked = text.encode("ascii", "replace").translate(_CORE_MARK)
+    cores = [p for f in _CORE_MARKED.finditer(marked) if _CORE.match(text, p := f.start())]
+    for word in _LOWER_CORES:  # found in ``marked`` as in ``text`` (its lower-case letters are the text's), faster
+        i = marked.find(word)
         while i >= 0:
             cores.append(i)
-            i = text.find(word, i + 1)
+            i = marked.find(word, i + 1)
     cores.sort()
     pos = 0
     for core in cores:
@@ -482,8 +495,12 @@ def find_dates(
     approximate = anchor_precision == "approximate"
     starts = [s for s, _ in spans] if spans else []
     out = []
+    resolved: dict[tuple, tuple[str | None, str | None, str]] = {}  # a text's phrases repeat ("on Tuesday")
     for r in _readings(text):
-        date_start, date_end, precision = _resolve(r, anchor, rank, approximate)
+        what = r[2:]  # the reading without its offsets
+        if what not in resolved:
+            resolved[what] = _resolve(r, anchor, rank, approximate)
+        date_start, date_end, precision = resolved[what]
         index = None
         if starts:
             i = bisect_right(starts, r.start) - 1

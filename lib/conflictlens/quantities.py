@@ -8,6 +8,7 @@ and qualifiers become a best estimate: ``"acled"`` (default: the most conservati
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -41,10 +42,32 @@ def _norm(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
-def alternation(phrases) -> str:
-    """A regex matching any of ``phrases`` (lower case; a space matches any run of spaces), shaped as a trie:
-    one character test per branch, so a scan costs little more than for one word where a flat alternation would
-    try every phrase at every position. Greedy, so the longest phrase that fits wins."""
+def has_ascii_lookalike(text: str) -> bool:
+    """Does ``text`` hold a character that IGNORECASE matches to an ASCII letter, or whose lower case is ASCII
+    (İ ı ſ K, the Kelvin sign)? Such a text is read the exact, slower way."""
+    return "\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text
+
+
+_FOLD = bytes(ord(chr(c).lower()) if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32
+              for c in range(256))
+
+
+def fold(text: str) -> bytes:
+    """``text`` as one byte per character, for fast scans of words: ASCII letters lower-cased, digits and "_"
+    kept, any other character a space; between two more spaces, so that the word at ``text[i]`` is found as a
+    space and the word at ``i`` (``re`` skips to a fixed first character quickly, and tries a pattern only there).
+
+    A word of ``re``'s str patterns is a word here too, or several (a non-ASCII letter is a space here): a scan of
+    the folded text finds every word a scan of the lower-cased text finds, and maybe more, so its finds are
+    candidates to test. Except where ``has_ascii_lookalike``.
+    """
+    return b" ".join((b"", text.encode("ascii", "replace").translate(_FOLD), b""))
+
+
+def alternation(phrases, space: str = _SP) -> str:
+    """A regex matching any of ``phrases`` (lower case; a space matches ``space``, by default any run of spaces),
+    shaped as a trie: one character test per branch, so a scan costs little more than for one word where a flat
+    alternation would try every phrase at every position. Greedy, so the longest phrase that fits wins."""
     root: dict = {}
     for phrase in {_norm(p) for p in phrases}:
         node = root
@@ -53,7 +76,7 @@ def alternation(phrases) -> str:
         node[""] = {}
 
     def render(node: dict) -> str:
-        branches = [(_SP if ch == " " else re.escape(ch)) + render(child) for ch, child in sorted(node.items()) if ch]
+        branches = [(space if ch == " " else re.escape(ch)) + render(child) for ch, child in sorted(node.items()) if ch]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -70,6 +93,7 @@ _POSTFIX: dict[str, str] = {_norm(k): v for k, v in _LEX["postfix_qualifiers"].i
 _VAGUE: dict[str, dict] = {_norm(k): v for k, v in _LEX["vague_words"].items()}
 _VAGUE_UNITS = {w for w, b in _VAGUE.items() if b["low"] >= 10}  # plural units: "hundreds (of thousands)"
 _MULTIPLIERS = [_norm(w) for w in _LEX["vague_multipliers"]]
+_MULTIPLIERS_LONGEST_FIRST = sorted(_MULTIPLIERS, key=len, reverse=True)
 
 
 def _build_conventions() -> dict[str, dict]:
@@ -109,17 +133,27 @@ _BODY = (
     rf"(?P<post>{_SP}or{_SP}more\b|{_SP}or{_SP}so\b|[{_DASH}]plus\b|\+)?"
 )
 _QUANTITY = re.compile(rf"(?<![\w.,/:#{_DASH}])(?:{_BODY})(?![^\W_]|[.,:/{_DASH}]\d)", re.IGNORECASE)
+# The same, case-sensitive, for a lower-cased text: the same matches, faster, when lower-casing keeps every offset
+# and no character is one that IGNORECASE reads as an ASCII letter.
+_QUANTITY_LOWER = re.compile(_QUANTITY.pattern)
 _WHOLE = re.compile(rf"\s*(?:{_BODY})(?:{_SP}of)?\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z]+", re.IGNORECASE)
 _DIGIT_HEAD = re.compile(r"[\d.,]+")
 _FIXED_LONGEST_FIRST = sorted(_FIXED, key=len, reverse=True)
-_STARTS = {w for p in (*_WORDS, *_VAGUE, *_FIXED, *_SCALES) for w in p.split(" ")} - {"a", "an", "of", "half"}
-_CANDIDATE_SRC = rf"\b(?:[0-9]|(?:{alternation(_STARTS)})\b)"
+#: The words the scan for quantities looks for, besides digits (a quantity holds a digit or one of them).
+START_WORDS = frozenset(w for p in (*_WORDS, *_VAGUE, *_FIXED, *_SCALES) for w in p.split(" ")) - {
+    "a", "an", "of", "half"}
+_CANDIDATE_SRC = rf"\b(?:[0-9]|(?:{alternation(START_WORDS)})\b)"
 _CANDIDATE = re.compile(_CANDIDATE_SRC)
 _CANDIDATE_ANYCASE = re.compile(_CANDIDATE_SRC, re.IGNORECASE)
+_CANDIDATE_FOLDED = re.compile(rb" (?:[0-9]|(?:%s)\b)" % alternation(START_WORDS).encode())
 # What may stand before the word the scan finds: a qualifier, "between", an article ("a dozen", "half a dozen").
 _BEFORE = re.compile(rf"(?<![\w])(?:(?:{alternation(_QUALIFIERS)}|between){_SP})?(?:(?:half{_SP})?an?{_SP})?$",
                      re.IGNORECASE)
+_BEFORE_LOWER = re.compile(_BEFORE.pattern)
+_BEFORE_LAST_WORDS = tuple({q.split(" ")[-1] for q in _QUALIFIERS} | {"between", "a", "an"})
+#: The characters of ``[^\S\n]``: blanks, not a line break (``\s`` is ``str.isspace``, none above U+3000).
+BLANKS = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "\n")
 
 # --- what is not a count ---------------------------------------------------------------------------------------
 _MONTHS = frozenset(_LEX["months"])
@@ -127,7 +161,6 @@ _YEAR_PREV = frozenset(_LEX["year_preceding"])
 _YEAR_NEXT = frozenset(_LEX["year_following"])
 _LABELS = frozenset(_LEX["label_words"])
 _ONE_PRONOUN = frozenset(_LEX["one_pronoun_after"])
-_PREV = re.compile(r"(\S+)[^\S\n]*$")
 _NEXT = re.compile(r"[^\S\n]*(\S+)")
 _TIME_NEXT = re.compile(r"[^\S\n]*(?:a\.?m\b|p\.?m\b|hrs?\b|gmt\b|utc\b|pst\b|o['’]clock)", re.IGNORECASE)
 _YEAR = re.compile(r"1[89]\d\d|20\d\d|2100")
@@ -166,6 +199,7 @@ def _word_value(s: str) -> float | None:
     return float(total + current)
 
 
+@functools.lru_cache(maxsize=4096)
 def _num_value(s: str) -> float | None:
     """Value of one number: digits with scales ("3.7 million"), fixed phrases ("half a dozen") or words."""
     if s.isdigit():
@@ -192,7 +226,7 @@ def _vague_bounds(s: str, conv: dict) -> tuple[float, float, float | None]:
     """(low, best, high) of a vague phrase: "dozens", "hundreds of thousands", "several hundred"."""
     table = conv["vague"]
     s = _norm(s)
-    mult = next((m for m in sorted(_MULTIPLIERS, key=len, reverse=True) if s.startswith(m + " ")), None)
+    mult = next((m for m in _MULTIPLIERS_LONGEST_FIRST if s.startswith(m + " ")), None)
     if mult is not None and s[len(mult) + 1:] in _SCALES:
         head, unit = mult, float(_SCALES[s[len(mult) + 1:]])
     else:
@@ -214,8 +248,9 @@ def _convention(name: str) -> dict:
         raise ValueError(f"unknown quantity convention {name!r}; known: {', '.join(sorted(CONVENTIONS))}") from None
 
 
-def _evaluate(m: re.Match, conv: dict) -> Quantity | None:
-    """The Quantity a match of the grammar stands for, or None when its numbers do not parse."""
+def _evaluate(m: re.Match, conv: dict, text: str) -> Quantity | None:
+    """The Quantity a match of the grammar in ``text`` (or its lower-cased copy) stands for, or None when its
+    numbers do not parse."""
     g = m.groupdict()
     qualifier = _QUALIFIERS.get(_norm(g["qual"])) if g["qual"] else None
     if g["post"]:
@@ -243,8 +278,9 @@ def _evaluate(m: re.Match, conv: dict) -> Quantity | None:
         low = math.floor(round(low * f["low"], 6))
         best = round(best * f["best"], 6)
         high = None if f["high"] is None or high is None else math.ceil(round(high * f["high"], 6))
-    return Quantity(best=float(best), low=float(low), high=None if high is None else float(high), vague=vague,
-                    qualifier=qualifier, start=m.start(), end=m.end(), text=m.group(0))
+    start, end = m.span()
+    return Quantity(float(best), float(low), None if high is None else float(high), vague, qualifier, start, end,
+                    text[start:end])
 
 
 def parse_quantity(s: str, convention: str = "acled") -> Quantity | None:
@@ -260,19 +296,32 @@ def parse_quantity(s: str, convention: str = "acled") -> Quantity | None:
     if not _WHOLE.fullmatch(s):
         return None
     m = _QUANTITY.match(s, len(s) - len(s.lstrip()))
-    return _evaluate(m, conv) if m else None
+    return _evaluate(m, conv, s) if m else None
+
+
+def _prev_token(text: str, s: int) -> str:
+    """The word before ``s`` as ``re.compile(r"(\\S+)[^\\S\\n]*$").search(text, s - 24, s)`` finds it ("" if none): the
+    last run of non-blanks in the 24 characters before ``s``, with only blanks after it (and maybe a line break
+    last, since ``$`` matches before one)."""
+    before = text[max(0, s - 24):s]
+    if before.endswith("\n"):  # "$" matches before a final line break
+        before = before[:-1]
+    before = before.rstrip(BLANKS)
+    if not before or before[-1].isspace():
+        return ""
+    return before.rsplit(None, 1)[-1]
 
 
 def _not_a_count(text: str, m: re.Match) -> bool:
     """A date ("Dec. 12"), a year ("since 2021"), a time, a label ("Article 370") or the pronoun "no one"."""
-    s, e = m.start(), m.end()
-    prev = _PREV.search(text, max(0, s - 24), s)
-    prev_tok = prev.group(1) if prev else ""
+    s, e = m.span()
+    prev_tok = _prev_token(text, s)
+    prev_lower = prev_tok.lower()
     nxt = _NEXT.match(text, e, min(len(text), e + 24))
     next_tok = nxt.group(1).strip(".,;:)”’\"'") if nxt else ""
     if prev_tok.rstrip(".,") in _MONTHS or next_tok in _MONTHS:
         return True
-    if prev_tok.lower() in _LABELS or prev_tok.lower().rstrip(".") + "." in _LABELS:
+    if prev_lower in _LABELS or prev_lower.rstrip(".") + "." in _LABELS:
         return True
     if _TIME_NEXT.match(text, e):
         return True
@@ -283,41 +332,58 @@ def _not_a_count(text: str, m: re.Match) -> bool:
     if num and not m.group("qual") and not m.group("post"):
         if _YEAR.fullmatch(num):
             follow = _LOWER_WORD.match(text, e)
-            if prev_tok.lower() in _YEAR_PREV or prev_tok.endswith(",") or not follow or follow.group(1) in _YEAR_NEXT:
+            if prev_lower in _YEAR_PREV or prev_tok.endswith(",") or not follow or follow.group(1) in _YEAR_NEXT:
                 return True
-        if num.lower() == "one" and (prev_tok.lower() in _ONE_PRONOUN or next_tok.lower() == "another"):
+        if num.lower() == "one" and (prev_lower in _ONE_PRONOUN or next_tok.lower() == "another"):
             return True
     return False
 
 
-def find_quantities(text: str, convention: str = "acled") -> list[Quantity]:
+def find_quantities(text: str, convention: str = "acled", candidates: list[int] | None = None,
+                    lower: str | None = None) -> list[Quantity]:
     """Every quantity in ``text`` with its offsets, dates, years, times and labels left out.
 
-    A fast scan finds the digits and number words of a lower-cased copy; the full grammar runs only there, from
-    the qualifier or article before it ("over 70", "a dozen").
+    A fast scan finds the digits and number words (``START_WORDS``) of the folded text (``fold``), each tested on a
+    lower-cased copy; the full grammar runs only there, from the qualifier or article before it ("over 70", "a
+    dozen"). A caller that has scanned ``fold(text)`` already may give the offsets it found (``candidates``, in
+    order; more do no harm, each is tested) and ``text.lower()`` (``lower``).
     """
     conv = _convention(convention)
-    lower = text.lower()
-    if len(lower) != len(text):  # a character whose lower case is longer: scan the text itself
-        lower, scan = text, _CANDIDATE_ANYCASE
+    if lower is None:
+        lower = text.lower()
+    anycase = len(lower) != len(text)  # a character whose lower case is longer: scan the text itself
+    if anycase:
+        lower, starts = text, [c.start() for c in _CANDIDATE_ANYCASE.finditer(text)]
+    elif "\u212a" in text:  # "K" (Kelvin sign) lower-cases to "k", which the folded text does not see
+        starts = [c.start() for c in _CANDIDATE.finditer(lower)]
     else:
-        scan = _CANDIDATE
+        if candidates is None:
+            candidates = [f.start() for f in _CANDIDATE_FOLDED.finditer(fold(text))]
+        starts = [p for p in candidates if _CANDIDATE.match(lower, p)]
+    if anycase or has_ascii_lookalike(text):
+        quantity, before, subject = _QUANTITY, _BEFORE, text
+    else:  # the grammar on the lower-cased text, case-sensitively
+        quantity, before, subject = _QUANTITY_LOWER, _BEFORE_LOWER, lower
     out: list[Quantity] = []
     done = 0
-    for c in scan.finditer(lower):
-        pos = c.start()
+    for pos in starts:
         if pos < done:
             continue
-        back = _BEFORE.search(lower, max(0, pos - 32), pos)
-        m = _QUANTITY.match(text, back.start()) if back and back.start() < pos else None
+        m = None
+        # _BEFORE finds something only after a qualifier or an article and blanks: test that first, cheaply
+        if pos and lower[pos - 1] in BLANKS:
+            head = lower[max(0, pos - 32):pos]
+            if anycase or not head.isascii() or head.rstrip(BLANKS).endswith(_BEFORE_LAST_WORDS):
+                back = before.search(lower, max(0, pos - 32), pos)
+                m = quantity.match(subject, back.start()) if back and back.start() < pos else None
         if m is None or m.end() <= pos:
-            m = _QUANTITY.match(text, pos)
+            m = quantity.match(subject, pos)
         if m is None:
             continue
         done = m.end()
         if _not_a_count(text, m):
             continue
-        q = _evaluate(m, conv)
+        q = _evaluate(m, conv, text)
         if q is not None:
             out.append(q)
     return out
