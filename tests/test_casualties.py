@@ -298,3 +298,9 @@ def test_a_look_alike_letter_in_the_sentence_is_read_case_insensitively():
     text = "Gunmen opened fire, killing hiſ 5 guards."
     assert [(r["status"], r["category"], r["best"], r["surface"]) for r in find_casualties(text, sentence_spans(text))] \
         == [("killed", "security_forces", 5, "killing hiſ 5 guards")]
+
+
+def test_a_look_alike_letter_in_a_victim_noun_reads_as_its_ascii_letter():
+    # "ſ" (long s) matches "s" case-insensitively: the category lookup must not fail on it
+    rows = find_casualties("5 militantſ were killed in the raid.", sentence_spans("5 militantſ were killed in the raid."))
+    assert [(r["best"], r["category"], r["status"]) for r in rows] == [(5, "militants", "killed")]

@@ -43,8 +43,13 @@ _END = r"(?![\w’'\-])"  # end of a word, hyphenated words included
 _DASHES = re.escape("-\u2010\u2011\u2012\u2013\u2014")  # for character classes
 
 
+# Letters that case-insensitive matching equates with ASCII ones ("militantſ" matches "militants"): the lookup
+# key must equate them too.
+_LOOKALIKES = str.maketrans({"ſ": "s", "ı": "i", "\u212a": "k", "İ": "i"})
+
+
 def _norm(phrase: str) -> str:
-    return " ".join(phrase.lower().split())
+    return " ".join(phrase.translate(_LOOKALIKES).lower().split())
 
 
 def _table(kind: str) -> dict[str, str]:
