@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable, Iterator, NamedTuple
 
+from conflictlens.lexicon import occurrences
 from conflictlens.text import sentence_spans
 
 MONTHS = {
@@ -370,11 +371,8 @@ def _matches(text: str) -> Iterator[re.Match]:
     """The matches of ``_PATTERN`` in ``text``, left to right and not overlapping, as ``finditer`` gives them."""
     marked = text.encode("ascii", "replace").translate(_CORE_MARK)
     cores = [p for f in _CORE_MARKED.finditer(marked) if _CORE.match(text, p := f.start())]
-    for word in _LOWER_CORES:  # found in ``marked`` as in ``text`` (its lower-case letters are the text's), faster
-        i = marked.find(word)
-        while i >= 0:
-            cores.append(i)
-            i = marked.find(word, i + 1)
+    # Lower-case cores are found in ``marked`` as in ``text`` (its lower-case letters are the text's), faster.
+    cores.extend(i for word in _LOWER_CORES for i in occurrences(marked, word))
     cores.sort()
     pos = 0
     for core in cores:

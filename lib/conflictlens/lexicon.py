@@ -391,16 +391,19 @@ def _start_words(aliases: list[str]) -> tuple[str, ...] | None:
     return tuple(keys) if len(keys) <= _MAX_START_WORDS else None
 
 
+def occurrences(haystack: str | bytes, needle: str | bytes) -> Iterator[int]:
+    """Every start of ``needle`` in ``haystack``, overlapping ones included (``str.find``: a C loop, far faster than
+    a regex that must try every position)."""
+    i = haystack.find(needle)
+    while i >= 0:
+        yield i
+        i = haystack.find(needle, i + 1)
+
+
 def _matches_at(pattern: re.Pattern, text: str, starts: tuple[str, ...]) -> Iterator[re.Match]:
     """What ``pattern.finditer(text)`` yields at word starts, trying the pattern only where one of ``starts``
     occurs (a match inside a word, which the caller drops anyway, does not hide the next word's alias)."""
-    positions = []
-    for word in starts:
-        i = text.find(word)
-        while i >= 0:
-            positions.append(i)
-            i = text.find(word, i + 1)
-    positions.sort()
+    positions = sorted(i for word in starts for i in occurrences(text, word))
     last = 0
     for i in positions:
         if i >= last and not (i and (text[i - 1].isalnum() or text[i - 1] == "_")):  # inside a word: no alias
