@@ -50,16 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from .pipeline import extract
+    from .pipeline import extract_to
 
     params = {"vague_convention": args.vague_convention, "lexicon": args.lexicon,
               "include_off_topic": args.include_off_topic}
     cache_dir = None if args.no_cache else (args.cache or args.out)
-    tables = extract(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, params=params,
-                     cache_dir=cache_dir)
-    s = tables.manifest["summary"]
-    c = tables.manifest["counts"]
-    r = tables.manifest["reuse"]
+    manifest = extract_to(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, params=params,
+                          cache_dir=cache_dir)
+    s = manifest["summary"]
+    c = manifest["counts"]
+    r = manifest["reuse"]
     redated = f", {r['redated_extracted']} re-dated and extracted again" if r["redated_extracted"] else ""
     print(f"{args.corpus}: {s.get('files', '?')} files, {c['articles']} articles "
           f"({s.get('duplicates_merged', 0)} duplicate copies merged, {s.get('off_topic', 0)} off-topic, "

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
@@ -22,7 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__, paths
 from .lexicon import Lexicon, load_lexicon
-from .store import Tables, frame, write_tables
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .store import TableWriter, Tables, frame, read_tables, sort_frame, to_arrow, with_python_lists, write_manifest
 
 if TYPE_CHECKING:
     from .cache import CacheKey, ExtractionCache
@@ -38,6 +43,7 @@ DEFAULT_PARAMS = {
     "max_file_mb": 20.0,            # larger input files are skipped with a reason
     "topic_threshold": None,        # None = lexicon/topic.yaml's threshold
 }
+BATCH_ARTICLES = 2000  # articles per written batch: what a streamed run holds of rows at once
 PACKAGES = ["conflictlens", "pandas", "pyarrow", "nltk", "datasketch", "pyyaml", "papermill", "matplotlib",
             "seaborn", "dask", "distributed"]
 VICTIM_CATEGORY = {"militant_group": "militants", "military": "security_forces", "police": "security_forces",
@@ -214,19 +220,24 @@ def cache_key_fn(lexicon: Lexicon, params: dict) -> Callable[[dict], CacheKey]:
     return lambda article: CacheKey(article_hash(article), *config)
 
 
-def run_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
-                   scheduler: str | None = None, cache: ExtractionCache | None = None) -> dict[str, list[dict]]:
-    """Map :func:`extract_article` over articles (in order) and concatenate the rows; with ``cache``, articles
-    cached under this lexicon, these parameters and this code are reused and the others stored."""
+def iter_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
+                    scheduler: str | None = None, cache: ExtractionCache | None = None) -> Iterator[dict]:
+    """:func:`extract_article` mapped over articles, one result per article in order (streamed: the engine holds a
+    few batches at a time); with ``cache``, articles cached under this lexicon, these parameters and this code are
+    reused and the others stored."""
     from .engines import Engine, map_articles
 
     fn = partial(extract_article, lexicon=lexicon, params=params)
-    out: dict[str, list[dict]] = {"actor_mentions": [], "casualties": [], "events": []}
     if cache is None:
-        results = map_articles(fn, articles, engine=engine, scheduler=scheduler)
-    else:
-        results = _map_cached(fn, articles, cache_key_fn(lexicon, params), cache, Engine(engine, scheduler=scheduler))
-    for result in results:
+        return map_articles(fn, articles, engine=engine, scheduler=scheduler)
+    return _map_cached(fn, articles, cache_key_fn(lexicon, params), cache, Engine(engine, scheduler=scheduler))
+
+
+def run_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
+                   scheduler: str | None = None, cache: ExtractionCache | None = None) -> dict[str, list[dict]]:
+    """Every row of :func:`iter_extraction`, concatenated per table."""
+    out: dict[str, list[dict]] = {"actor_mentions": [], "casualties": [], "events": []}
+    for result in iter_extraction(articles, lexicon, params, engine, scheduler, cache):
         for k in out:
             out[k].extend(result[k])
     return out
@@ -254,11 +265,60 @@ def _reuse(cache: ExtractionCache | None, n_articles: int, n_redated: int, confi
 
 
 def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str = "local",
-            scheduler: str | None = None, params: dict | None = None, cache_dir: str | Path | None = None) -> Tables:
-    """Read ``corpus``, extract every article, merge incidents; write the tables to ``out_dir`` when given.
+            scheduler: str | None = None, params: dict | None = None, cache_dir: str | Path | None = None,
+            batch_articles: int = BATCH_ARTICLES) -> Tables:
+    """:func:`extract_to` ``out_dir`` (a temporary folder when None), then every table read back into memory.
 
-    With ``cache_dir``, per-article results are kept in ``cache_dir/extraction-cache.sqlite`` and reused by a later
-    run (see cache.py); the tables are the same with or without it, and the manifest's ``reuse`` says what was.
+    For corpora too big to hold, call :func:`extract_to` and read the tables' columns you need (store.read_table).
+    """
+    if out_dir is not None:
+        extract_to(corpus, out_dir, engine, scheduler, params, cache_dir, batch_articles)
+        return with_python_lists(read_tables(out_dir))
+    with tempfile.TemporaryDirectory(prefix="conflictlens-") as tmp:
+        extract_to(corpus, tmp, engine, scheduler, params, cache_dir, batch_articles)
+        return with_python_lists(read_tables(tmp))
+
+
+# The fields of event and casualty rows that the incident merge and the witness dating read: all that a streamed
+# run keeps in memory of a row once its batch is written (about a tenth of the row).
+MERGE_FIELDS = {
+    "events": ("article_id", "sentence_index", "start", "end", "kind", "family", "negated", "hypothetical", "generic",
+               "date_start", "date_end", "date_precision", "date_text", "places", "actors"),
+    "casualties": ("article_id", "sentence_index", "start", "end", "status", "category", "best", "low", "high",
+                   "vague", "victim_is_person", "date_start", "date_end", "date_precision", "places"),
+}
+ROW_TABLES = ("actor_mentions", "events", "casualties")
+
+
+class _Compactor:
+    """Keep of a row only :data:`MERGE_FIELDS`, with its strings and lists shared among the rows that repeat them."""
+
+    def __init__(self) -> None:
+        self._seen: dict = {}
+
+    def __call__(self, row: dict, fields: tuple[str, ...]) -> dict:
+        seen = self._seen
+        out = {}
+        for k in fields:
+            v = row.get(k)
+            if isinstance(v, list):
+                v = tuple(v)
+            if isinstance(v, (str, tuple)):
+                v = seen.setdefault(v, v)
+            out[k] = v
+        return out
+
+
+def extract_to(corpus: str | Path, out_dir: str | Path, engine: str = "local", scheduler: str | None = None,
+               params: dict | None = None, cache_dir: str | Path | None = None,
+               batch_articles: int = BATCH_ARTICLES) -> dict:
+    """Read ``corpus``, extract every article, merge incidents, write the tables to ``out_dir``; returns the manifest.
+
+    Streamed: each batch of ``batch_articles`` articles is written as soon as it is extracted (Parquet parts in
+    ``out_dir/.parts``), keeping in memory only what the merge reads of event and casualty rows
+    (:data:`MERGE_FIELDS`); a second pass writes the final tables with each row's ``incident_id``, one batch at a
+    time. With ``cache_dir``, per-article results are kept in ``cache_dir/extraction-cache.sqlite`` and reused by a
+    later run (see cache.py); the tables are the same with or without it, and the manifest's ``reuse`` says what was.
     """
     from .cache import ExtractionCache
     from .corpus import read_corpus
@@ -269,87 +329,177 @@ def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str =
     p = dict(DEFAULT_PARAMS, **(params or {}))
     lexicon = load_lexicon(p["lexicon"])
     corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"])
+    articles = corpus_obj.articles
     timings["read"] = time.perf_counter() - t0
 
+    out = Path(out_dir)
+    parts = out / ".parts"
+    if parts.exists():
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True)
     t1 = time.perf_counter()
-    articles = corpus_obj.articles
+    compact = _Compactor()
+    kept: dict[str, list[dict]] = {"events": [], "casualties": []}
+    batches: list[dict] = []  # per batch: its article ids and how many rows of each table it wrote
     with ExtractionCache(cache_dir) if cache_dir is not None else nullcontext() as cache:
-        rows = run_extraction(articles, lexicon, p, engine=engine, scheduler=scheduler, cache=cache)
-        redated = _date_from_witnesses(articles, rows, lexicon, p)
-        reuse = _reuse(cache, len(articles), len(redated), cache_config(lexicon, p))
+        buffer: dict[str, list[dict]] = {k: [] for k in ROW_TABLES}
+        ids: list[str] = []
+
+        def flush() -> None:
+            n = len(batches)
+            for k in ROW_TABLES:
+                pq.write_table(to_arrow(frame(buffer[k], k, sort=False), k), parts / f"{k}-{n:06d}.parquet")
+            batches.append({"articles": set(ids), **{k: len(buffer[k]) for k in ROW_TABLES}})
+            for k in ROW_TABLES:
+                buffer[k] = []
+            ids.clear()
+
+        # Not zip(articles, ...): the results' generator must run to its end (it stores the last batch's results).
+        for i, result in enumerate(iter_extraction(articles, lexicon, p, engine, scheduler, cache)):
+            ids.append(articles[i]["article_id"])
+            for k in ROW_TABLES:
+                buffer[k].extend(result[k])
+            for k, fields in MERGE_FIELDS.items():
+                kept[k].extend(compact(r, fields) for r in result[k])
+            if len(ids) >= batch_articles:
+                flush()
+        if ids or not batches:
+            flush()
+        redone = _date_from_witnesses(articles, kept["events"], lexicon, p)
+        reuse = _reuse(cache, len(articles), len(redone), cache_config(lexicon, p))
     timings["extract"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
+    # The merge sees the rows as an in-memory run would: the re-dated articles' new rows after all the others.
+    positions: dict[str, list[int]] = {}
+    merge_rows: dict[str, list[dict]] = {}
+    for k in kept:
+        positions[k] = [i for i, r in enumerate(kept[k]) if r["article_id"] not in redone]
+        merge_rows[k] = [kept[k][i] for i in positions[k]]
+        merge_rows[k] += [compact(r, MERGE_FIELDS[k]) for aid in sorted(redone) for r in redone[aid][k]]
     keep = {a["article_id"] for a in articles if p["include_off_topic"] or a.get("topic") == "conflict"}
-    ev_idx = [i for i, r in enumerate(rows["events"]) if r["article_id"] in keep]
-    cas_idx = [i for i, r in enumerate(rows["casualties"]) if r["article_id"] in keep]
-    incidents, ev_ids, cas_ids = merge([rows["events"][i] for i in ev_idx], [rows["casualties"][i] for i in cas_idx],
-                                       _place_index(lexicon))
-    for r in rows["events"]:
-        r["incident_id"] = None
-    for r in rows["casualties"]:
-        r["incident_id"] = None
-    for i, iid in zip(ev_idx, ev_ids):
-        rows["events"][i]["incident_id"] = iid
-    for i, iid in zip(cas_idx, cas_ids):
-        rows["casualties"][i]["incident_id"] = iid
+    idx = {k: [i for i, r in enumerate(merge_rows[k]) if r["article_id"] in keep] for k in kept}
+    incidents, ev_ids, cas_ids = merge([merge_rows["events"][i] for i in idx["events"]],
+                                       [merge_rows["casualties"][i] for i in idx["casualties"]], _place_index(lexicon))
+    incident_of: dict[str, list[str | None]] = {}
+    for k, found in (("events", ev_ids), ("casualties", cas_ids)):
+        merged_ids: list[str | None] = [None] * len(merge_rows[k])
+        for i, iid in zip(idx[k], found):
+            merged_ids[i] = iid
+        per_row: list[str | None] = [None] * len(kept[k])
+        for rank, i in enumerate(positions[k]):
+            per_row[i] = merged_ids[rank]
+        new_rows = merge_rows[k][len(positions[k]):]
+        incident_of[k] = per_row
+        for r, iid in zip(new_rows, merged_ids[len(positions[k]):]):
+            r["incident_id"] = iid
+        for aid in sorted(redone):  # the full new rows get the ids their compact copies got
+            for r, c in zip(redone[aid][k], [x for x in new_rows if x["article_id"] == aid]):
+                r["incident_id"] = c["incident_id"]
+    del kept, merge_rows
     timings["merge"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    counts = _write_final(out, parts, batches, incident_of, redone)
+    shutil.rmtree(parts)
+    incidents_df = frame(incidents, "incidents")
+    _check_incidents(incidents_df, incident_of, redone)
+    with TableWriter(out / "incidents.parquet", "incidents") as w:
+        w.write(incidents_df)
+    with TableWriter(out / "articles.parquet", "articles") as w:
+        for i in range(0, len(articles), batch_articles):
+            w.write(articles[i : i + batch_articles])
+    if len({a["article_id"] for a in articles}) != len(articles):
+        raise AssertionError("articles: duplicated article_id")
+    timings["write"] = time.perf_counter() - t3
 
     manifest = {
         "conflictlens": __version__,
         "corpus": str(corpus),
         "corpus_sha256": corpus_hash(corpus_obj),
         "engine": engine,
+        "batch_articles": batch_articles,
         "parameters": {k: v for k, v in p.items()},
         "lexicon_fingerprint": lexicon.fingerprint,
-        "dated_from_witnesses": redated,
+        "dated_from_witnesses": sorted(redone),
         "reuse": reuse,
         "inputs": corpus_obj.inputs,
         "skipped_records": corpus_obj.skipped_records,
         "summary": corpus_obj.summary(),
-        "counts": {"articles": len(articles), "actor_mentions": len(rows["actor_mentions"]),
-                   "casualties": len(rows["casualties"]), "events": len(rows["events"]), "incidents": len(incidents)},
+        "counts": {"articles": len(articles), **counts, "incidents": len(incidents)},
         "packages": package_versions(),
         "git_commit": git_commit(),
     }
-    tables = Tables(
-        articles=frame(articles, "articles"),
-        actor_mentions=frame(rows["actor_mentions"], "actor_mentions"),
-        casualties=frame(rows["casualties"], "casualties"),
-        events=frame(rows["events"], "events"),
-        incidents=frame(incidents, "incidents"),
-        manifest=manifest,
-    )
-    _check(tables)
     timings["total"] = time.perf_counter() - t0
     manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
-    if out_dir is not None:
-        write_tables(tables, out_dir)
-    return tables
+    json.dumps(manifest, default=str)
+    write_manifest(manifest, out)
+    return manifest
 
 
-def _date_from_witnesses(articles: list[dict], rows: dict[str, list[dict]], lexicon: Lexicon, params: dict) -> list[str]:
-    """Give undated articles the date a dated witness article implies (see corroboration.py) and re-extract them."""
+def _write_final(out: Path, parts: Path, batches: list[dict], incident_of: dict[str, list[str | None]],
+                 redone: dict[str, dict[str, list[dict]]]) -> dict[str, int]:
+    """The second pass: each batch's parts with their incident ids (re-dated articles' rows replaced by their new
+    ones), sorted, appended to the final tables. Returns the rows written per table."""
+    writers = {k: TableWriter(out / f"{k}.parquet", k) for k in ROW_TABLES}
+    offset = {k: 0 for k in ROW_TABLES}
+    try:
+        for n, batch in enumerate(batches):
+            for k in ROW_TABLES:
+                df = pq.read_table(parts / f"{k}-{n:06d}.parquet").to_pandas()
+                if k in incident_of:
+                    df["incident_id"] = incident_of[k][offset[k] : offset[k] + batch[k]]
+                offset[k] += batch[k]
+                mine = [aid for aid in redone if aid in batch["articles"]]
+                if mine:
+                    df = df[~df["article_id"].isin(mine)]
+                    new = frame([r for aid in mine for r in redone[aid][k]], k, sort=False)
+                    df = pd.concat([df, new], ignore_index=True) if len(df) else new
+                df = sort_frame(df, k)
+                if k == "casualties" and len(df) and (df["best"].astype(float) < 0).any():
+                    raise AssertionError("casualties: negative figure")
+                writers[k].write(df)
+    finally:
+        for w in writers.values():
+            w.close()
+    return {k: w.rows for k, w in writers.items()}
+
+
+def _check_incidents(incidents: pd.DataFrame, incident_of: dict[str, list[str | None]],
+                     redone: dict[str, dict[str, list[dict]]]) -> None:
+    """Checks inside the data flow: unique incident ids, and every incident's mentions present."""
+    from collections import Counter
+
+    if incidents["incident_id"].duplicated().any():
+        dup = incidents["incident_id"][incidents["incident_id"].duplicated()].tolist()[:5]
+        raise AssertionError(f"incidents: duplicated incident_id: {dup}")
+    n_rows: Counter = Counter()
+    for k, ids in incident_of.items():
+        n_rows.update(i for i in ids if i is not None)
+        n_rows.update(r["incident_id"] for rows in redone.values() for r in rows[k] if r.get("incident_id"))
+    for iid, n in zip(incidents["incident_id"], incidents["n_mentions"]):
+        if n_rows.get(iid, 0) != int(n):
+            raise AssertionError(f"incident {iid}: n_mentions {n} does not match its rows")
+
+
+def _date_from_witnesses(articles: list[dict], events: list[dict], lexicon: Lexicon,
+                         params: dict) -> dict[str, dict[str, list[dict]]]:
+    """Give undated articles the date a dated witness article implies (see corroboration.py) and re-extract them.
+
+    Returns each re-dated article's new rows (its earlier rows, extracted undated, are to be replaced by them)."""
     from .corroboration import witness_dates
 
     undated = [a for a in articles if not a.get("published") and a.get("topic") == "conflict"]
     if not undated:
-        return []
-    fills = witness_dates(undated, {a["article_id"]: a for a in articles}, rows["events"])
-    redo = []
+        return {}
+    fills = witness_dates(undated, {a["article_id"]: a for a in articles}, events)
+    redone: dict[str, dict[str, list[dict]]] = {}
     for a in articles:
         if a["article_id"] in fills:
             when, note = fills[a["article_id"]]
             a.update(published=when, date_kind="inferred", date_precision="approximate", date_note=note)
-            redo.append(a)
-    if redo:
-        ids = {a["article_id"] for a in redo}
-        for key in rows:
-            rows[key] = [r for r in rows[key] if r["article_id"] not in ids]
-        for a in redo:
-            for key, new in extract_article(a, lexicon, params).items():
-                rows[key].extend(new)
-    return sorted(fills)
+            redone[a["article_id"]] = extract_article(a, lexicon, params)
+    return redone
 
 
 def results_key(corpus: str | Path, params: dict | None = None) -> str:
@@ -383,24 +533,5 @@ def ensure_results(corpus: str | Path, results: str | Path | None = None, params
     folder = Path(results) if results else paths.RESULTS / results_key(corpus, params)[:16]
     if not (folder / "manifest.json").exists():
         # One extraction cache beside the results folders: a grown corpus re-extracts only its new articles.
-        extract(corpus, folder, params=params, cache_dir=folder.parent)
+        extract_to(corpus, folder, params=params, cache_dir=folder.parent)
     return folder
-
-
-def _check(tables: Tables) -> None:
-    """Checks inside the data flow: unique ids, non-negative counts, every incident's mentions present."""
-    for name, key in (("articles", "article_id"), ("incidents", "incident_id")):
-        df = getattr(tables, name)
-        if df[key].duplicated().any():
-            raise AssertionError(f"{name}: duplicated {key}: {df[key][df[key].duplicated()].tolist()[:5]}")
-    cas = tables.casualties
-    if len(cas) and (cas["best"].astype(float) < 0).any():
-        raise AssertionError("casualties: negative figure")
-    inc = tables.incidents
-    if len(inc):
-        n_ev = tables.events["incident_id"].value_counts()
-        n_cas = tables.casualties["incident_id"].value_counts()
-        for iid, n in zip(inc["incident_id"], inc["n_mentions"]):
-            if int(n_ev.get(iid, 0) + n_cas.get(iid, 0)) != int(n):
-                raise AssertionError(f"incident {iid}: n_mentions {n} does not match its rows")
-    json.dumps(tables.manifest, default=str)

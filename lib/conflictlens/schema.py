@@ -72,3 +72,13 @@ EVENT_KINDS = (
     "attack", "suicide_bombing", "armed_clash", "airstrike", "military_operation", "abduction", "targeted_killing",
     "arrest", "meeting", "talks", "ceasefire", "statement", "expulsion", "border_closure",
 )
+
+# Parquet types of the columns that are not text (every other column is a string): one schema for every batch a
+# streamed run writes, whatever values a batch happens to hold (an all-empty column stays a string column).
+INTEGER_COLUMNS = frozenset({"start", "end", "sentence_index", "n_copies", "body_start", "n_mentions", "n_articles"})
+FLOAT_COLUMNS = frozenset({
+    "best", "low", "high", "latitude", "longitude", "topic_score", "killed", "injured", "kidnapped", "arrested",
+    "killed_low", "killed_high", "injured_low", "injured_high", "kidnapped_low", "kidnapped_high",
+})
+BOOLEAN_COLUMNS = frozenset({"vague", "victim_is_person", "negated", "hypothetical", "generic"})
+LIST_COLUMNS = frozenset({"files", "source_ids", "captions", "summary", "places", "actors", "article_ids", "mentions"})

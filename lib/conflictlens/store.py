@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from . import schema
 
+ROW_GROUP_ROWS = 50_000
 SORT_KEYS = {
     "articles": ["article_id"],
     "actor_mentions": ["article_id", "start", "end", "actor_id"],
@@ -43,15 +44,47 @@ class Tables:
         return [(name, getattr(self, name)) for name in schema.TABLES]
 
 
-def frame(rows: list[dict], table: str) -> pd.DataFrame:
-    """Rows → a DataFrame with the table's columns in contract order (missing ones as None), sorted."""
+def frame(rows: list[dict], table: str, sort: bool = True) -> pd.DataFrame:
+    """Rows → a DataFrame with the table's columns in contract order (missing ones as None), sorted unless not
+    ``sort``."""
     columns = schema.TABLES[table]
     df = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     extra = [c for c in (rows[0].keys() if rows else []) if c not in columns]
     if extra:
         raise ValueError(f"{table}: columns not in schema.{table.upper()}: {extra}")
+    return sort_frame(df, table) if sort else df
+
+
+def sort_frame(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A table's rows in its written order (:data:`SORT_KEYS`; stable, so equal keys keep their order)."""
     keys = [k for k in SORT_KEYS[table] if k in df.columns]
     return df.sort_values(keys, kind="mergesort").reset_index(drop=True) if len(df) else df
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Parquet schema of a table: its columns in contract order with the types of schema.py."""
+    def kind(column: str) -> pa.DataType:
+        if column in schema.INTEGER_COLUMNS:
+            return pa.int64()
+        if column in schema.FLOAT_COLUMNS:
+            return pa.float64()
+        if column in schema.BOOLEAN_COLUMNS:
+            return pa.bool_()
+        if column in schema.LIST_COLUMNS:
+            return pa.list_(pa.string())
+        return pa.large_string()
+
+    return pa.schema([(c, kind(c)) for c in schema.TABLES[table]])
+
+
+def to_arrow(df: pd.DataFrame, table: str) -> pa.Table:
+    """A table's DataFrame as Arrow with the table's fixed schema (a column pandas left all-NaN becomes nulls)."""
+    target = arrow_schema(table)
+    empty = [c for c in df.columns if df[c].dtype != object and not pa.types.is_floating(target.field(c).type)
+             and df[c].isna().all()]
+    if empty:
+        df = df.assign(**{c: pd.Series([None] * len(df), index=df.index, dtype=object) for c in empty})
+    return pa.Table.from_pandas(df, schema=target, preserve_index=False)
 
 
 def write_tables(tables: Tables, out_dir: str | Path) -> Path:
@@ -59,10 +92,44 @@ def write_tables(tables: Tables, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        pq.write_table(table, out / f"{name}.parquet", row_group_size=50_000)
-    (out / "manifest.json").write_text(json.dumps(tables.manifest, indent=2, sort_keys=True, default=str) + "\n")
+        pq.write_table(to_arrow(df, name), out / f"{name}.parquet", row_group_size=ROW_GROUP_ROWS)
+    write_manifest(tables.manifest, out)
     return out
+
+
+def write_manifest(manifest: dict, out_dir: str | Path) -> Path:
+    path = Path(out_dir) / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    return path
+
+
+class TableWriter:
+    """Append sorted batches of one table to a Parquet file, one row group (or more) per batch.
+
+    A streamed run writes each batch of articles as it is extracted, so memory holds one batch, not the corpus.
+    Batches must come in table order (articles in id order); each is sorted by :data:`SORT_KEYS` here.
+    """
+
+    def __init__(self, path: str | Path, table: str):
+        self.path = Path(path)
+        self.table = table
+        self.rows = 0
+        self._writer = pq.ParquetWriter(self.path, arrow_schema(table))
+
+    def write(self, rows: list[dict] | pd.DataFrame) -> None:
+        df = rows if isinstance(rows, pd.DataFrame) else frame(rows, self.table)
+        if len(df):
+            self._writer.write_table(to_arrow(df, self.table), row_group_size=ROW_GROUP_ROWS)
+            self.rows += len(df)
+
+    def close(self) -> None:
+        self._writer.close()
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def read_table(results_dir: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -91,3 +158,12 @@ def read_tables(results_dir: str | Path, with_text: bool = True) -> Tables:
         incidents=read_table(results_dir, "incidents"),
         manifest=read_manifest(results_dir),
     )
+
+
+def with_python_lists(tables: Tables) -> Tables:
+    """``tables`` with list columns as Python lists (Parquet gives NumPy arrays), as rows built in memory have them."""
+    for _, df in tables.items():
+        for c in df.columns:
+            if c in schema.LIST_COLUMNS:
+                df[c] = [list(v) if v is not None else None for v in df[c]]
+    return tables
