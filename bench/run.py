@@ -195,11 +195,11 @@ def child_baseline(path: str) -> dict:
 
 
 def child_pipeline(path: str, engine: str, out: str) -> dict:
-    """The whole ``pipeline.extract`` (read, dedupe, extract, merge, write)."""
+    """The whole streamed ``pipeline.extract_to`` (read, dedupe, extract and write by batch, merge, final pass)."""
     start = time.perf_counter()
-    tables = pipeline.extract(path, out_dir=out, engine=engine)
-    return {"seconds": time.perf_counter() - start, "timings": tables.manifest.get("timings_s", {}),
-            "counts": tables.manifest.get("counts", {}), "bytes": Path(path).stat().st_size}
+    manifest = pipeline.extract_to(path, out, engine=engine)
+    return {"seconds": time.perf_counter() - start, "timings": manifest.get("timings_s", {}),
+            "counts": manifest.get("counts", {}), "bytes": Path(path).stat().st_size}
 
 
 def document_step(doc: dict, fn) -> list[tuple[dict, dict]]:
@@ -233,7 +233,7 @@ def child_incremental(base: str, grown: str, workers: int | None, cache_dir: str
 
 
 def child_pipeline_incremental(base: str, grown: str, out: str) -> dict:
-    """``pipeline.extract`` end to end (what ``conflictlens extract`` runs) with its extraction cache: a first run over
+    """``pipeline.extract_to`` end to end (what ``conflictlens extract`` runs) with its extraction cache: a first run over
     ``base``, then over ``grown`` (``base`` and a few new records), then ``grown`` without the cache: the time of
     each stage and the manifest's ``reuse`` block."""
     import shutil
@@ -244,10 +244,9 @@ def child_pipeline_incremental(base: str, grown: str, out: str) -> dict:
     for run, path, cache_dir in (("first", base, root / "cache"), ("rerun", grown, root / "cache"),
                                  ("no_cache", grown, None)):
         start = time.perf_counter()
-        tables = pipeline.extract(path, out_dir=root / run, cache_dir=cache_dir)
-        runs[run] = {"seconds": time.perf_counter() - start, "timings": tables.manifest["timings_s"],
-                     "reuse": tables.manifest["reuse"], "articles": len(tables.articles)}
-        del tables
+        manifest = pipeline.extract_to(path, root / run, cache_dir=cache_dir)
+        runs[run] = {"seconds": time.perf_counter() - start, "timings": manifest["timings_s"],
+                     "reuse": manifest["reuse"], "articles": manifest["counts"]["articles"]}
     cached, uncached = store.read_tables(root / "rerun"), store.read_tables(root / "no_cache")
     same = all(a.equals(b) for (_, a), (_, b) in zip(cached.items(), uncached.items()))
     shutil.rmtree(root, ignore_errors=True)
@@ -256,7 +255,8 @@ def child_pipeline_incremental(base: str, grown: str, out: str) -> dict:
 
 def child_memory(path: str, n: int) -> dict:
     """What the cross-article state holds per article: the near-duplicate index (a MinHash LSH of NUM_PERM
-    permutations, as corpus builds it) and the rows the incident merge takes (events and casualties)."""
+    permutations, as corpus builds it) and what a streamed run keeps of the rows for the incident merge (events and
+    casualties with only ``pipeline.MERGE_FIELDS``, repeated values shared), beside the full rows."""
     from datasketch import LeanMinHash, MinHash, MinHashLSH
 
     fn, _, _ = _extract_fn()
@@ -274,12 +274,19 @@ def child_memory(path: str, n: int) -> dict:
     tracemalloc.stop()
     del sketches
     results = [fn(a) for a in articles]
-    merge_bytes = sum(_deep_size(r["events"]) + _deep_size(r["casualties"]) for r in results)
+    full_bytes = sum(_deep_size(r["events"]) + _deep_size(r["casualties"]) for r in results)
+    compact = pipeline._Compactor()
+    tracemalloc.start()
+    kept = [compact(row, fields) for r in results for k, fields in pipeline.MERGE_FIELDS.items() for row in r[k]]
+    merge_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del kept
     n_rows = Counter({k: sum(len(r[k]) for r in results) for k in results[0]})
     pickled = sum(len(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)) for r in results)
     return {"articles": len(articles), "lsh_bytes_per_article": lsh_bytes / len(articles),
             "merge_rows_per_article": (n_rows["events"] + n_rows["casualties"]) / len(articles),
             "merge_bytes_per_article": merge_bytes / len(articles),
+            "full_row_bytes_per_article": full_bytes / len(articles),
             "rows_per_article": {k: v / len(articles) for k, v in n_rows.items()},
             "result_pickle_bytes_per_article": pickled / len(articles)}
 
@@ -740,8 +747,10 @@ def render(res: dict) -> str:
                   f"({_f(mem['lsh_bytes_per_article'] * 1e6 / 1e9, 2)} GB at 1M); the incident merge takes "
                   f"{_f(mem['merge_rows_per_article'], 1)} rows per article (events {_f(per.get('events'), 1)}, "
                   f"casualties {_f(per.get('casualties'), 1)}; actor mentions {_f(per.get('actor_mentions'), 1)} more "
-                  f"in the tables) = {_f(mem['merge_bytes_per_article'], 0)} B per article as Python dicts "
-                  f"({_f(mem['merge_bytes_per_article'] * 1e6 / 1e9, 1)} GB at 1M); a pickled per-article result is "
+                  f"in the tables); a streamed run keeps of them only what the merge reads: "
+                  f"{_f(mem['merge_bytes_per_article'], 0)} B per article "
+                  f"({_f(mem['merge_bytes_per_article'] * 1e6 / 1e9, 1)} GB at 1M; the full rows would be "
+                  f"{_f(mem.get('full_row_bytes_per_article'), 0)} B); a pickled per-article result is "
                   f"{_f(mem['result_pickle_bytes_per_article'], 0)} B."]
     prof = res.get("profile")
     if prof and prof["status"] == "ok":

@@ -55,6 +55,7 @@ def test_merge_keeps_only_the_fields_it_reads():
                                                     "actors": ["ttp"], "kind": "attack"}
     compact = pipeline._Compactor()
     kept = compact(row, pipeline.MERGE_FIELDS["events"])
-    assert "sentence" not in kept and kept["places"] == ("bajaur",) and kept["kind"] == "attack"
+    assert not hasattr(kept, "sentence") and kept["places"] == ("bajaur",) and kept["kind"] == "attack"
+    assert kept.get("date_start") is None and kept.get("status", "none") == "none"  # set to None / not an events field
     again = compact(dict(row), pipeline.MERGE_FIELDS["events"])
     assert again["places"] is kept["places"]  # repeated values are shared, not copied
