@@ -100,3 +100,29 @@ def test_a_place_is_locative_after_a_preposition_and_at_most_three_place_words()
     assert not events.locative_before("within ")                # "in" inside a word is not the preposition
     assert not events.locative_before("Islamabad and ")         # no preposition: an actor, not a place
     assert not events.locative_before("in")                     # the place must follow a space
+
+
+def test_word_windows_are_the_non_space_runs_around_an_offset():
+    # The windows split with str.split(), which must give the words of re's \S+ for every kind of whitespace
+    # (a no-break space, an em space, a line feed; a zero-width space is no whitespace), cut at the window's edge.
+    import re
+
+    low = "x\u00a0denied\treports\n\nof\u2003the  talks\u200bthere, said the ministry-spokesman yesterday"
+    for pos in range(len(low) + 1):
+        for n in (1, 2, 5, 8):
+            assert events._words_before(low, 2, pos, n) == " ".join(
+                re.findall(r"\S+", low[max(2, pos - 12 * n) : pos])[-n:])
+            assert events._words_after(low, pos, len(low) - 3, n) == " ".join(
+                re.findall(r"\S+", low[pos : min(len(low) - 3, pos + 12 * n)])[:n])
+    assert events._words_before(low, 0, low.index("there"), 2) == "the talks\u200b"
+    assert events._words_after(low, low.index("said"), len(low), 1) == "said"
+    assert events._words_after(low, low.index("ministry"), len(low), 1) == "ministry-spo"  # 12 characters a word
+
+
+def test_place_picked_alone_or_from_a_list():
+    text = "Troops raided a compound in Bajaur on Monday."
+    i = text.index("Bajaur")
+    bajaur = {"start": i, "end": i + 6, "sentence_index": 0, "place_id": "bajaur", "name": "Bajaur",
+              "type": "district", "country": "PAK"}
+    assert events.pick_places(text, 0, [bajaur], text.index("raided"), text.index(" a comp")) == [bajaur]
+    assert events.pick_places(text, 0, [], 0, 6) == []
