@@ -11,6 +11,7 @@ from conflictlens.dates import (
     DateMention,
     _PATTERN,
     _matches,
+    _mention,
     add_months,
     find_dates,
     infer_writing_date,
@@ -307,6 +308,15 @@ def test_the_fast_scan_around_non_ascii_letters_and_run_on_digits():
     assert found == [m.group(0) for m in _PATTERN.finditer(text)]
     assert found == ["Monday", "Monday", "Dec.12", "since 1999", "on\u00a0Friday", "tonight", "Yesterday",
                      "3 weeks\nago"]
+
+
+def test_mentions_built_fast_equal_the_dataclass_ones():
+    args = (12, 22, "on Tuesday", "2025-10-28", "2025-10-28", "day", "weekday", 3)
+    fast, plain = _mention(*args), DateMention(*args)
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert vars(fast) == vars(plain)
+    with pytest.raises(AttributeError):  # still frozen
+        fast.start = 0
 
 
 # --- the writing date ---------------------------------------------------------------------------------------------

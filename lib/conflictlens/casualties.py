@@ -25,6 +25,7 @@ sentences that have them are read, found by fast scans (see "fast scans of the f
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -48,7 +49,10 @@ _DASHES = re.escape("-\u2010\u2011\u2012\u2013\u2014")  # for character classes
 _LOOKALIKES = str.maketrans({"ſ": "s", "ı": "i", "\u212a": "k", "İ": "i"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(phrase: str) -> str:
+    """The lookup key of a phrase: look-alikes folded, lower case, single spaces. Cached: the rules' phrases
+    ("killed", "were", "soldiers") recur in every text."""
     return " ".join(phrase.translate(_LOOKALIKES).lower().split())
 
 
