@@ -59,3 +59,20 @@ def test_merge_keeps_only_the_fields_it_reads():
     assert kept.get("date_start") is None and kept.get("status", "none") == "none"  # set to None / not an events field
     again = compact(dict(row), pipeline.MERGE_FIELDS["events"])
     assert again["places"] is kept["places"]  # repeated values are shared, not copied
+
+
+def test_a_pool_of_two_reads_and_extracts_the_same_tables(tmp_path, one_batch):
+    out, manifest = one_batch
+    pooled = pipeline.extract_to(paths.SEEDS, tmp_path / "pool", workers=2, batch_articles=2)
+    assert pooled["workers"] == 2 and manifest["workers"] == 1
+    assert pooled["inputs"] == manifest["inputs"] and pooled["skipped_records"] == manifest["skipped_records"]
+    for name in pipeline.ROW_TABLES + ("articles", "incidents"):
+        pd.testing.assert_frame_equal(store.read_table(out, name), store.read_table(tmp_path / "pool", name), obj=name)
+
+
+def test_cli_refuses_an_empty_batch_in_one_line(tmp_path, capsys):
+    from conflictlens.cli import main
+
+    assert main(["extract", str(paths.SEEDS), "--out", str(tmp_path / "x"), "--batch", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["conflictlens: error: --batch must be at least 1 article, not 0"]

@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True, help="folder for <table>.parquet and manifest.json")
     ex.add_argument("--engine", choices=["local", "dask"], default="local", help="local loop or a Dask cluster")
     ex.add_argument("--scheduler", default=None, help="address of a running dask scheduler (tcp://host:8786)")
+    ex.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="processes: local: a pool of N (default: this process alone); dask: a LocalCluster of N "
+                         "(default 2)")
+    ex.add_argument("--batch", type=int, default=None, metavar="N",
+                    help="articles per written batch (default 2000): what a run holds of extracted rows at once")
     ex.add_argument("--vague-convention", default="acled", help="how vague words become numbers (default acled)")
     ex.add_argument("--lexicon", default=None, help="a folder of lexicon yaml files (default: the package's)")
     ex.add_argument("--include-off-topic", action="store_true", help="let off-topic articles form incidents too")
@@ -56,7 +61,8 @@ def _extract(args: argparse.Namespace) -> int:
               "include_off_topic": args.include_off_topic}
     cache_dir = None if args.no_cache else (args.cache or args.out)
     manifest = extract_to(args.corpus, args.out, engine=args.engine, scheduler=args.scheduler, params=params,
-                          cache_dir=cache_dir)
+                          cache_dir=cache_dir, workers=args.workers,
+                          **({"batch_articles": args.batch} if args.batch is not None else {}))
     s = manifest["summary"]
     c = manifest["counts"]
     r = manifest["reuse"]

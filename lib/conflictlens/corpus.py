@@ -23,11 +23,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from itertools import accumulate, compress, count, islice
 from operator import sub
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import yaml
@@ -36,6 +36,9 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import paths, schema
 from .dates import infer_writing_date
+
+if TYPE_CHECKING:
+    from .engines import Engine
 
 MB = 1024 * 1024
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
@@ -1023,20 +1026,35 @@ def _shingles(words: list[str]) -> np.ndarray:
     return (mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
+def near_features(body: str, dateline: str | None) -> tuple[int, LeanMinHash | None, int]:
+    """What the near-duplicate index needs of a body: its length in words (longest texts found clusters), its
+    MinHash (None below ``MIN_NEAR_TOKENS`` words: such texts merge only when equal) and the key of its lead
+    (a truncated copy keeps the lead). Pure, so the workers that parse documents compute it."""
+    size = len(body.split())
+    if size < MIN_NEAR_TOKENS:
+        return size, None, 0
+    text = _strip_dateline(body, dateline)
+    words = _words(text)
+    sketch = _sketch(_shingles(words) ^ np.uint64(_lead_facts(text)))
+    return size, sketch, zlib.crc32("\x1f".join(words[:LEAD_TOKENS]).encode())
+
+
 def _strip_dateline(body: str, dateline: str | None) -> str:
     m = _DATELINE.match(body) if dateline else None
     return body[m.end():] if m else body
 
 
 def group_copies(bodies: list[str], datelines: list[str | None], threshold: float,
-                 keys: list[str] | None = None) -> tuple[list[list[int]], list[dict]]:
+                 keys: list[str] | None = None,
+                 features: list[tuple[int, LeanMinHash | None, int]] | None = None) -> tuple[list[list[int]], list[dict]]:
     """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
 
     Exact copies share a content hash (``keys``: the bodies' :func:`content_hash`, when known). Near copies are
     found with MinHash LSH over word shingles (Jaccard at ``threshold``) and by a shared lead (a truncated copy),
     then verified with :func:`_compare`. Longest texts found clusters; each shorter text joins at most one cluster,
     so a copy that fits two reports does not chain them together. Memory holds the LSH index and the tokens of the
-    texts last compared, not every text's.
+    texts last compared, not every text's. ``features``: each body's :func:`near_features`, when already computed
+    (by the workers that parsed the documents).
     """
     exact: dict[str, list[int]] = {}
     if keys is None:
@@ -1048,7 +1066,10 @@ def group_copies(bodies: list[str], datelines: list[str | None], threshold: floa
     def tokens(i: int) -> _Tokens:
         return _tokens(_strip_dateline(bodies[i], datelines[i]))
 
-    size = {i: len(bodies[i].split()) for i in (m[0] for m in exact.values())}  # for the order: longest first
+    reps = [m[0] for m in exact.values()]
+    near = {i: features[i] for i in reps} if features is not None else {
+        i: near_features(bodies[i], datelines[i]) for i in reps}
+    size = {i: near[i][0] for i in reps}  # for the order: longest first
     order = sorted(size, key=lambda i: (-size[i], i))
     rank = dict(zip(order, count()))  # place in ``order``: sorts candidates as the order does, without a lambda
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
@@ -1059,10 +1080,7 @@ def group_copies(bodies: list[str], datelines: list[str | None], threshold: floa
     for i in order[len(eligible):]:
         cluster_of[i] = i
     for i in eligible:
-        text = _strip_dateline(bodies[i], datelines[i])
-        words = _words(text)
-        sketch = _sketch(_shingles(words) ^ np.uint64(_lead_facts(text)))
-        lead = hash(tuple(words[:LEAD_TOKENS]))
+        _, sketch, lead = near[i]
         candidates = sorted(set(lsh.query(sketch)).union(leads.get(lead, ())), key=rank.__getitem__)
         for c in candidates[:MAX_CANDIDATES]:
             same, reason = _compare(tokens(i), tokens(c), threshold)
@@ -1101,6 +1119,39 @@ def _instances(doc: dict) -> Iterator[dict]:
         story.update(source_id=doc["source_id"], file=doc["file"], record=doc["record"], story=n,
                      url=doc["url"], outlet=story["outlet"] or doc["source"])
         yield story
+
+
+def _read_item(item: dict, rule: TopicRule) -> tuple[str, object, list[dict]]:
+    """One item of :func:`iter_documents`, read as far as it can be alone: (kind, payload, skipped records).
+
+    A document gives its stories, each with its ``content_key``, its :func:`near_features` and the ``article`` it
+    makes when it has no copy; stories too short to be one, or a document of furniture only, are skipped with the
+    reason. File entries and skips pass through.
+    """
+    kind = item.pop("kind")
+    if kind == "file":
+        return kind, item, []
+    if kind == "skip":
+        return kind, None, [{"path": item["file"], "record": item["record"], "reason": item["reason"]}]
+    found = list(_instances(item))
+    skipped: list[dict] = []
+    if not found:
+        where = f"record {item['record']}: " if item["record"] else ""
+        skipped.append({"path": item["file"], "record": item["record"],
+                        "reason": f"{where}only page furniture, no story text"})
+    stories = []
+    for story in found:
+        words = len(story["body"].split())
+        if words < MIN_STORY_WORDS:
+            where = f"story {story['story'] + 1}" + (f" of record {item['record']}" if item["record"] else "")
+            skipped.append({"path": story["file"], "record": story["record"],
+                            "reason": f"{where}: too short for a story ({words} words of body)"})
+        else:
+            story["content_key"] = content_hash(story["body"])
+            story["near"] = near_features(story["body"], story["dateline"])
+            story["article"] = _article([story], rule, story["content_key"])
+            stories.append(story)
+    return kind, stories, skipped
 
 
 def _first(copies: list[dict], key: str):
@@ -1158,8 +1209,12 @@ def _no_article_error(root: Path, inputs: list[dict], skipped: list[dict]) -> Co
 
 
 def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_file_mb: float = 20.0,
-                near_duplicate_threshold: float = 0.8) -> Corpus:
+                near_duplicate_threshold: float = 0.8, engine: Engine | None = None) -> Corpus:
     """Read a folder, a file, or a .jsonl/.csv into distinct articles (sorted by article_id).
+
+    Each document is parsed on ``engine`` when given (a process pool or a Dask cluster: splitting stories,
+    reading stamps, the near-duplicate sketch and the single-copy article are pure per document); the
+    near-duplicate clustering then runs here, in input order.
 
     ``topic_threshold`` overrides ``lexicon/topic.yaml``'s; ``max_file_mb`` skips larger files (with the reason);
     ``near_duplicate_threshold`` is the share of a shorter text that must be found in a longer one to be its copy.
@@ -1173,40 +1228,31 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
     inputs: list[dict] = []
     skipped: list[dict] = []
     stories: list[dict] = []
-    for item in iter_documents(path, max_file_mb=max_file_mb):
-        kind = item.pop("kind")
+    read = partial(_read_item, rule=rule)
+    items = iter_documents(path, max_file_mb=max_file_mb)
+    for kind, item, skips in (engine.map(read, items) if engine is not None else map(read, items)):
         if kind == "file":
             inputs.append(item)
-        elif kind == "skip":
-            skipped.append({"path": item["file"], "record": item["record"], "reason": item["reason"]})
-        else:
-            found = list(_instances(item))
-            if not found:
-                where = f"record {item['record']}: " if item["record"] else ""
-                skipped.append({"path": item["file"], "record": item["record"],
-                                "reason": f"{where}only page furniture, no story text"})
-            for story in found:
-                words = len(story["body"].split())
-                if words < MIN_STORY_WORDS:
-                    where = f"story {story['story'] + 1}" + (f" of record {item['record']}" if item["record"] else "")
-                    skipped.append({"path": story["file"], "record": story["record"],
-                                    "reason": f"{where}: too short for a story ({words} words of body)"})
-                else:
-                    stories.append(story)
-    keys = [content_hash(s["body"]) for s in stories]
+        skipped.extend(skips)
+        if kind == "document":
+            stories.extend(item)
+    keys = [s.pop("content_key") for s in stories]
     clusters, refused = group_copies([s["body"] for s in stories], [s["dateline"] for s in stories],
-                                     near_duplicate_threshold, keys)
+                                     near_duplicate_threshold, keys, [s.pop("near") for s in stories])
     articles = []
     produced: dict[str, list[str]] = {}
     merged: dict[str, list[str]] = {}
     for members in clusters:
         copies = [stories[i] for i in members]
-        article = _article(copies, rule, keys[members[0]])
+        # A story alone is its own article, already built by the worker that parsed it.
+        article = copies[0]["article"] if len(copies) == 1 else _article(copies, rule, keys[members[0]])
         articles.append(article)
         produced.setdefault(copies[0]["file"], []).append(article["article_id"])
         for c in copies[1:]:
             if c["file"] != copies[0]["file"]:
                 merged.setdefault(c["file"], []).append(article["article_id"])
+    for story in stories:
+        del story["article"]
     articles.sort(key=lambda a: a["article_id"])
     if len({a["article_id"] for a in articles}) != len(articles):
         raise ValueError("two distinct articles share an article_id")

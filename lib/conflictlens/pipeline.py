@@ -220,14 +220,20 @@ def cache_key_fn(lexicon: Lexicon, params: dict) -> Callable[[dict], CacheKey]:
     return lambda article: CacheKey(article_hash(article), *config)
 
 
-def iter_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
+def iter_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str | Engine = "local",
                     scheduler: str | None = None, cache: ExtractionCache | None = None) -> Iterator[dict]:
     """:func:`extract_article` mapped over articles, one result per article in order (streamed: the engine holds a
     few batches at a time); with ``cache``, articles cached under this lexicon, these parameters and this code are
-    reused and the others stored."""
+    reused and the others stored. ``engine``: a name (opened and closed here) or an open :class:`Engine`."""
     from .engines import Engine, map_articles
 
     fn = partial(extract_article, lexicon=lexicon, params=params)
+    if isinstance(engine, Engine):
+        if cache is None:
+            return engine.map(fn, articles)
+        from .cache import map_cached
+
+        return map_cached(fn, articles, cache_key_fn(lexicon, params), cache, engine)
     if cache is None:
         return map_articles(fn, articles, engine=engine, scheduler=scheduler)
     return _map_cached(fn, articles, cache_key_fn(lexicon, params), cache, Engine(engine, scheduler=scheduler))
@@ -266,16 +272,16 @@ def _reuse(cache: ExtractionCache | None, n_articles: int, n_redated: int, confi
 
 def extract(corpus: str | Path, out_dir: str | Path | None = None, engine: str = "local",
             scheduler: str | None = None, params: dict | None = None, cache_dir: str | Path | None = None,
-            batch_articles: int = BATCH_ARTICLES) -> Tables:
+            batch_articles: int = BATCH_ARTICLES, workers: int | None = None) -> Tables:
     """:func:`extract_to` ``out_dir`` (a temporary folder when None), then every table read back into memory.
 
     For corpora too big to hold, call :func:`extract_to` and read the tables' columns you need (store.read_table).
     """
     if out_dir is not None:
-        extract_to(corpus, out_dir, engine, scheduler, params, cache_dir, batch_articles)
+        extract_to(corpus, out_dir, engine, scheduler, params, cache_dir, batch_articles, workers)
         return with_python_lists(read_tables(out_dir))
     with tempfile.TemporaryDirectory(prefix="conflictlens-") as tmp:
-        extract_to(corpus, tmp, engine, scheduler, params, cache_dir, batch_articles)
+        extract_to(corpus, tmp, engine, scheduler, params, cache_dir, batch_articles, workers)
         return with_python_lists(read_tables(tmp))
 
 
@@ -330,7 +336,7 @@ class _Compactor:
 
 def extract_to(corpus: str | Path, out_dir: str | Path, engine: str = "local", scheduler: str | None = None,
                params: dict | None = None, cache_dir: str | Path | None = None,
-               batch_articles: int = BATCH_ARTICLES) -> dict:
+               batch_articles: int = BATCH_ARTICLES, workers: int | None = None) -> dict:
     """Read ``corpus``, extract every article, merge incidents, write the tables to ``out_dir``; returns the manifest.
 
     Streamed: each batch of ``batch_articles`` articles is written as soon as it is extracted (Parquet parts in
@@ -338,20 +344,31 @@ def extract_to(corpus: str | Path, out_dir: str | Path, engine: str = "local", s
     (:data:`MERGE_FIELDS`); a second pass writes the final tables with each row's ``incident_id``, one batch at a
     time. With ``cache_dir``, per-article results are kept in ``cache_dir/extraction-cache.sqlite`` and reused by a
     later run (see cache.py); the tables are the same with or without it, and the manifest's ``reuse`` says what was.
+    Documents are parsed and articles extracted on one engine (``workers`` processes for ``local``, a Dask
+    LocalCluster of ``workers`` or the cluster at ``scheduler`` for ``dask``); the tables are the same on any.
     """
+    from .engines import Engine, EngineError
+
+    if batch_articles < 1:
+        raise EngineError(f"--batch must be at least 1 article, not {batch_articles}")
+    p = dict(DEFAULT_PARAMS, **(params or {}))
+    with Engine(engine, scheduler=scheduler, workers=workers) as eng:
+        return _extract_to(corpus, Path(out_dir), eng, p, cache_dir, batch_articles)
+
+
+def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: str | Path | None,
+                batch_articles: int) -> dict:
     from .cache import ExtractionCache
     from .corpus import read_corpus
     from .incidents import merge
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    p = dict(DEFAULT_PARAMS, **(params or {}))
     lexicon = load_lexicon(p["lexicon"])
-    corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"])
+    corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"], engine=eng)
     articles = corpus_obj.articles
     timings["read"] = time.perf_counter() - t0
 
-    out = Path(out_dir)
     parts = out / ".parts"
     if parts.exists():
         shutil.rmtree(parts)
@@ -374,7 +391,7 @@ def extract_to(corpus: str | Path, out_dir: str | Path, engine: str = "local", s
             ids.clear()
 
         # Not zip(articles, ...): the results' generator must run to its end (it stores the last batch's results).
-        for i, result in enumerate(iter_extraction(articles, lexicon, p, engine, scheduler, cache)):
+        for i, result in enumerate(iter_extraction(articles, lexicon, p, eng, cache=cache)):
             ids.append(articles[i]["article_id"])
             for k in ROW_TABLES:
                 buffer[k].extend(result[k])
@@ -436,7 +453,8 @@ def extract_to(corpus: str | Path, out_dir: str | Path, engine: str = "local", s
         "conflictlens": __version__,
         "corpus": str(corpus),
         "corpus_sha256": corpus_hash(corpus_obj),
-        "engine": engine,
+        "engine": eng.kind,
+        "workers": eng.slots,
         "batch_articles": batch_articles,
         "parameters": {k: v for k, v in p.items()},
         "lexicon_fingerprint": lexicon.fingerprint,
