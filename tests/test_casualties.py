@@ -304,3 +304,26 @@ def test_a_look_alike_letter_in_a_victim_noun_reads_as_its_ascii_letter():
     # "ſ" (long s) matches "s" case-insensitively: the category lookup must not fail on it
     rows = find_casualties("5 militantſ were killed in the raid.", sentence_spans("5 militantſ were killed in the raid."))
     assert [(r["best"], r["category"], r["status"]) for r in rows] == [(5, "militants", "killed")]
+
+
+def _read(text: str) -> list[tuple]:
+    return [(r["surface"], r["status"], r["category"], r["best"])
+            for r in find_casualties(text, sentence_spans(text))]
+
+
+def test_a_status_adjective_between_number_and_victims():
+    assert _read("A spokesman said 37 wounded passengers were being treated in Quetta hospitals.") == [
+        ("37 wounded passengers", "injured", "civilians", 37.0)]
+    assert _read("Police said the two kidnapped engineers were recovered on Monday.") == [
+        ("two kidnapped engineers", "kidnapped", "civilians", 2.0)]
+    assert _read("If 12 wounded soldiers are evacuated, the convoy will move.") == []  # a condition, not a report
+
+
+def test_a_part_named_after_a_figure_keeps_its_status_and_takes_its_own_category():
+    assert _read("The bomber struck on Saturday, killing at least 26 people, including 14 soldiers, and wounding "
+                 "62 others.") == [("killing at least 26 people", "killed", "people", 26.0),
+                                   ("14 soldiers", "killed", "security_forces", 14.0),
+                                   ("wounding 62 others", "injured", "people", 62.0)]
+    assert _read("Twelve people were injured, among them three children.")[1] == (
+        "three children", "injured", "civilians", 3.0)
+    assert _read("The blast killed five, including two.") == [("killed five", "killed", "people", 5.0)]

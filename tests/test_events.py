@@ -126,3 +126,13 @@ def test_place_picked_alone_or_from_a_list():
               "type": "district", "country": "PAK"}
     assert events.pick_places(text, 0, [bajaur], text.index("raided"), text.index(" a comp")) == [bajaur]
     assert events.pick_places(text, 0, [], 0, 6) == []
+
+
+def test_where_the_wounded_were_treated_is_not_where_it_happened():
+    from conflictlens.events import care_place
+
+    assert care_place("passengers were being treated in ", " hospitals.")
+    assert care_place("the injured were shifted to ", " for treatment")
+    assert care_place("taken to ", "’s Lady Reading Hospital")
+    assert not care_place("an attack in ", " on Monday")
+    assert not care_place("fighting in ", " and the hospital said")

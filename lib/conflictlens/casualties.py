@@ -13,6 +13,9 @@ A small rule engine on data (``lexicon/casualties.yaml``). Within one sentence, 
 - count noun:   ``<Q> <bodies|deaths|fatalities>`` - "six bodies"
 - person:       "killed Qari Amjad", "Frerichs ... was kidnapped", "Amjad's death" (one victim)
 - coordination: "two Levies men and a policeman were martyred", "killing three soldiers and two civilians"
+- adjective:    ``<Q> <status adjective> <victims>`` - "37 wounded passengers were taken to hospital"
+- part:         ``<casualty>, including <Q> <victims>`` - "killing 26 people, including 14 soldiers": the part
+                keeps the whole's status (the incident's total stays the whole's, see incidents._totals)
 
 A number without a victim noun takes the category of the casualty before it in the sentence ("12 soldiers were
 killed and 30 injured"), else ``people``. Hypothetical, future, denied and negated statements make no row
@@ -67,6 +70,7 @@ _ACTIVE = _table("active")
 _NOMINAL = _table("nominal")
 _COUNT_NOUNS = _table("count_nouns")
 _POSSESSIVE = _table("possessive")
+_ADJECTIVE = _table("adjective")
 _VICTIMS = {_norm(n): cat for cat, nouns in _LEX["victims"].items() for n in nouns}
 _MODIFIERS = {_norm(m): cat for cat, mods in _LEX["category_modifiers"].items() for m in mods}
 _FUNCTION_WORDS = frozenset(_norm(w) for w in _LEX["function_words"])
@@ -155,6 +159,9 @@ class _Grammar:
         self.object_np = c(rf"(?:{_THEM}|{_NP})?")
         self.count = c(rf"(?:{_SP}(?P<mods>{_MOD}(?:{_SP}{_MOD})?))?{_SP}(?P<status>{alternation(_COUNT_NOUNS)}){_END}")
         self.determiner = c(_DET)
+        self.adjectival = c(rf"{_SP}(?P<status>{alternation(_ADJECTIVE)}){_NP}" if _ADJECTIVE else r"(?!)")
+        self.including = c(rf"[^\S\n]*,?(?:{_SP}and)?{_SP}(?:including|among{_SP}them|among{_SP}whom|of{_SP}whom|"
+                           rf"of{_SP}them){_SP}")
         self.article = c(rf"(?<![\w’'\-])an?(?=(?:{_SP}{_MOD}){{0,3}}{_SP}(?:{_VICTIM}){_END})")
         self.coord = c(rf"[^\S\n]*,[^\S\n]*(?:and{_SP})?|{_SP}(?:and|or){_SP}")
         self.object_after = c(
@@ -359,7 +366,7 @@ class _Hit:
     end: int
     status: str
     key: int  # the number's start, or the person's start
-    kind: str  # subject | object | person
+    kind: str  # subject | object | person | part
     quantity: Quantity | None
     category: str | None
     victim: str | None
@@ -483,6 +490,11 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str, folded: byte
             hits.append(_Hit(q.start, m.end(), _COUNT_NOUNS[_norm(m.group("status"))], q.start, "subject", q,
                              _category_from_mods(mods), mods))
             continue
+        m = g.adjectival.match(text, q.end) if words.status_after(q.end) else None
+        if m and not g.conditional.found(text, q.start):  # "37 wounded passengers"
+            hits.append(_Hit(q.start, m.end(), _ADJECTIVE[_norm(m.group("status"))], q.start, "subject", q,
+                             _category(m.group("victim"), m.group("mods")), _victim_text(m, sent)))
+            continue
         m = g.subject.match(text, q.end) if words.status_after(q.end) else None
         if m is None or g.conditional.found(text, q.start):
             continue  # "if 12 soldiers were killed"
@@ -503,7 +515,29 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str, folded: byte
 
     hits += _person_hits(sent, g, text, persons, words)
     hits += _coordinated(sent, g, text, usable, hits)
+    hits += _parts(sent, g, text, usable, hits)
     return hits
+
+
+def _parts(sent: str, g: _Grammar, text: str, usable: dict[int, Quantity], hits: list[_Hit]) -> list[_Hit]:
+    """A part of a casualty figure named right after it: "killing at least 26 people, including 14 soldiers",
+    "12 people were injured, among them three children". The part takes the figure's status and its own
+    victims' category (a number without a victim noun is not read: "including 14" may count anything)."""
+    taken = {h.key for h in hits}
+    out: list[_Hit] = []
+    for h in hits:
+        if h.quantity is None:
+            continue
+        inc = g.including.match(text, h.end)
+        q = usable.get(inc.end()) if inc else None
+        if q is None or q.start in taken:
+            continue
+        m = g.object_np.match(text, q.end)
+        if m and m.group("victim"):
+            out.append(_Hit(q.start, m.end(), h.status, q.start, "part", q,
+                            _category(m.group("victim"), m.group("mods")), _victim_text(m, sent)))
+            taken.add(q.start)
+    return out
 
 
 def _person_hits(sent: str, g: _Grammar, text: str, persons: list[dict], words: _Words) -> list[_Hit]:

@@ -33,6 +33,12 @@ _POSSESSIVE_WORD = re.compile(r"[A-Za-z][\w-]*[’']s")  # "Afghanistan’s"
 REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|claimed|denied|warned)"
                        r"(?:\s+(?:[A-Z][\w-]*|reporters|the\s+media|journalists|media)){0,2}\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
+# Where the wounded were taken is not where it happened: "treated in Quetta hospitals", "shifted to Peshawar".
+_CARE_BEFORE = re.compile(r"\b(?:taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|"
+                          r"treated|treatment)\s+(?:to|in|at)\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
+_CARE_AFTER = re.compile(r"(?:[’']s)?(?:\s+(?:(?-i:[A-Z])[\w-]*|city|civil|district|main|government|military|combined|"
+                         r"general|teaching|provincial|headquarters)){0,3}\s+(?:hospitals?|cmh|medical\s+(?:complex|"
+                         r"institute|centre|center)|trauma\s+(?:centre|center))\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s*")
 
 
@@ -231,11 +237,19 @@ def _reports(text: str, d: Any, memo: dict[int, bool]) -> bool:
 
 
 def _locative(text: str, sent_start: int, p: dict, memo: dict[int, bool]) -> bool:
-    """Whether place mention ``p`` follows a locative preposition in its sentence ("in the remote district of")."""
+    """Whether place mention ``p`` follows a locative preposition in its sentence ("in the remote district of"),
+    and is not where casualties were taken for care ("treated in Quetta hospitals")."""
     flag = memo.get(id(p))
     if flag is None:
-        flag = memo[id(p)] = locative_before(text[max(sent_start, p["start"] - 48) : p["start"]])
+        before = text[max(sent_start, p["start"] - 48) : p["start"]]
+        flag = memo[id(p)] = locative_before(before) and not care_place(before, text[p["end"] : p["end"] + 40])
     return flag
+
+
+def care_place(before: str, after: str) -> bool:
+    """Whether a place named between ``before`` and ``after`` is where the wounded were taken or treated:
+    "shifted to Peshawar", "treated in Quetta hospitals", "admitted to Lady Reading Hospital"."""
+    return bool(_CARE_BEFORE.search(before) or _CARE_AFTER.match(after))
 
 
 def locative_before(before: str) -> bool:
