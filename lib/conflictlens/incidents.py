@@ -16,6 +16,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 STATUS_FAMILIES = {"killed": ("targeted_killing", "violence"), "injured": ("violence",),
                    "kidnapped": ("abduction",), "arrested": ("arrest",)}
@@ -171,70 +172,23 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
     ``place_index`` maps place ids to place records (type, admin1, country, countries, lat, lon).
     """
     place_index = place_index or {}
-    units_by_article: dict[str, list[Unit]] = defaultdict(list)
 
     def places_of(ids: list[str]) -> list[dict]:
         return [place_index.get(pid) or {"place_id": pid, "name": pid} for pid in (ids or [])]
 
-    ev_by_sentence: dict[tuple, list[int]] = defaultdict(list)
+    # Article by article (its rows in row order): units built, then merged within the article, so memory holds one
+    # article's units at a time besides every article's merged units.
+    ev_rows: dict[str, list[int]] = defaultdict(list)
     for i, ev in enumerate(events):
-        if ev.get("negated") or ev.get("hypothetical") or ev.get("generic"):
-            continue
-        fam = ev.get("family") or KIND_FAMILY.get(ev["kind"], ev["kind"])
-        u = Unit(article_id=ev["article_id"], family=fam, kind=ev["kind"], order=ev.get("sentence_index") or 0,
-                 dates=[(ev.get("date_start"), ev.get("date_end"), ev.get("date_precision"))] if ev.get("date_start") else [],
-                 places=places_of(ev.get("places")), actors=set(ev.get("actors") or []), events=[i],
-                 articles={ev["article_id"]})
-        units_by_article[ev["article_id"]].append(u)
-        ev_by_sentence[(ev["article_id"], ev.get("sentence_index"))].append(len(units_by_article[ev["article_id"]]) - 1)
-
+        ev_rows[ev["article_id"]].append(i)
+    cas_rows: dict[str, list[int]] = defaultdict(list)
     for j, c in enumerate(casualties):
-        art = c["article_id"]
-        fams = STATUS_FAMILIES.get(c["status"], ("violence",))
-        candidates = [units_by_article[art][k] for k in ev_by_sentence.get((art, c.get("sentence_index")), [])]
-        candidates = [u for u in candidates if u.family in fams]
-        if candidates:
-            candidates.sort(key=lambda u: fams.index(u.family))
-            candidates[0].casualties.append(j)
-            continue
-        u = Unit(article_id=art, family=fams[-1] if c["status"] != "killed" or not c.get("victim_is_person") else fams[0],
-                 kind="targeted_killing" if c.get("victim_is_person") and c["status"] == "killed" else STATUS_DEFAULT_KIND[c["status"]],
-                 order=c.get("sentence_index") or 0,
-                 dates=[(c.get("date_start"), c.get("date_end"), c.get("date_precision"))] if c.get("date_start") else [],
-                 places=places_of(c.get("places")), casualties=[j], articles={art})
-        units_by_article[art].append(u)
-
-    # Within an article: dated units merge when compatible; undated ones join the nearest dated unit of their family.
+        cas_rows[c["article_id"]].append(j)
     merged: list[Unit] = []
-    for art in sorted(units_by_article):
-        units = sorted(units_by_article[art], key=lambda u: u.order)
-        by_family: dict[str, list[Unit]] = defaultdict(list)
-        for u in units:
-            by_family[u.family].append(u)
-        for fam, group in by_family.items():
-            dated = [u for u in group if u.interval() is not None]
-            undated = [u for u in group if u.interval() is None]
-            reps: list[Unit] = []
-            for u in dated:
-                for r in reps:
-                    if _dates_compatible(r, u, strict=False) and places_compatible(r.places, u.places):
-                        r.absorb(u)
-                        r.order = min(r.order, u.order)
-                        break
-                else:
-                    reps.append(u)
-            for u in undated:
-                target = _nearest(reps, u)
-                if target is not None:
-                    target.absorb(u)
-                else:
-                    for r in [x for x in reps if x.interval() is None]:
-                        if places_compatible(r.places, u.places):
-                            r.absorb(u)
-                            break
-                    else:
-                        reps.append(u)
-            merged.extend(reps)
+    for art in sorted(ev_rows.keys() | cas_rows.keys()):
+        units = _article_units(art, ev_rows.get(art, ()), cas_rows.get(art, ()), events, casualties, places_of)
+        merged.extend(_merge_within(units))
+    del ev_rows, cas_rows
 
     # Across articles: dated, placed units of one family. Two units can merge only if their dates overlap and are
     # both day-fine or of one precision, so each unit is filed under every day (month, year) its dates cover, and
@@ -276,6 +230,75 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
 
     return _finish(list(groups.values()), events, casualties)
 
+
+
+def _article_units(art: str, ev_rows, cas_rows, events: list, casualties: list, places_of) -> list[Unit]:
+    """One article's units: each event mention (not negated, hypothetical or generic), then each casualty figure
+    no event of its sentence and family takes."""
+    units: list[Unit] = []
+    ev_by_sentence: dict[Any, list[int]] = defaultdict(list)
+    for i in ev_rows:
+        ev = events[i]
+        if ev.get("negated") or ev.get("hypothetical") or ev.get("generic"):
+            continue
+        fam = ev.get("family") or KIND_FAMILY.get(ev["kind"], ev["kind"])
+        units.append(Unit(article_id=art, family=fam, kind=ev["kind"], order=ev.get("sentence_index") or 0,
+                          dates=[(ev.get("date_start"), ev.get("date_end"), ev.get("date_precision"))]
+                          if ev.get("date_start") else [],
+                          places=places_of(ev.get("places")), actors=set(ev.get("actors") or []), events=[i],
+                          articles={art}))
+        ev_by_sentence[ev.get("sentence_index")].append(len(units) - 1)
+    for j in cas_rows:
+        c = casualties[j]
+        fams = STATUS_FAMILIES.get(c["status"], ("violence",))
+        candidates = [units[k] for k in ev_by_sentence.get(c.get("sentence_index"), [])]
+        candidates = [u for u in candidates if u.family in fams]
+        if candidates:
+            candidates.sort(key=lambda u: fams.index(u.family))
+            candidates[0].casualties.append(j)
+            continue
+        person_killed = c["status"] == "killed" and c.get("victim_is_person")
+        units.append(Unit(article_id=art, family=fams[0] if person_killed else fams[-1],
+                          kind="targeted_killing" if person_killed else STATUS_DEFAULT_KIND[c["status"]],
+                          order=c.get("sentence_index") or 0,
+                          dates=[(c.get("date_start"), c.get("date_end"), c.get("date_precision"))]
+                          if c.get("date_start") else [],
+                          places=places_of(c.get("places")), casualties=[j], articles={art}))
+    return units
+
+
+def _merge_within(units: list[Unit]) -> list[Unit]:
+    """Within an article: dated units merge when compatible; undated ones join the nearest dated unit of their
+    family."""
+    merged: list[Unit] = []
+    by_family: dict[str, list[Unit]] = defaultdict(list)
+    for u in sorted(units, key=lambda u: u.order):
+        by_family[u.family].append(u)
+    for fam, group in by_family.items():
+        dated = [u for u in group if u.interval() is not None]
+        undated = [u for u in group if u.interval() is None]
+        reps: list[Unit] = []
+        for u in dated:
+            for r in reps:
+                if _dates_compatible(r, u, strict=False) and places_compatible(r.places, u.places):
+                    r.absorb(u)
+                    r.order = min(r.order, u.order)
+                    break
+            else:
+                reps.append(u)
+        for u in undated:
+            target = _nearest(reps, u)
+            if target is not None:
+                target.absorb(u)
+            else:
+                for r in [x for x in reps if x.interval() is None]:
+                    if places_compatible(r.places, u.places):
+                        r.absorb(u)
+                        break
+                else:
+                    reps.append(u)
+        merged.extend(reps)
+    return merged
 
 def _periods(family: str, precision: str, iv: tuple[date, date]) -> list[tuple]:
     """The buckets a unit is filed under: each day its dates cover (day or approximate precision), else each month
