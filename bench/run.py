@@ -194,10 +194,10 @@ def child_baseline(path: str) -> dict:
             "file_mb_s": Path(path).stat().st_size / MB / seconds}
 
 
-def child_pipeline(path: str, engine: str, out: str) -> dict:
+def child_pipeline(path: str, engine: str, out: str, workers: int | None = None) -> dict:
     """The whole streamed ``pipeline.extract_to`` (read, dedupe, extract and write by batch, merge, final pass)."""
     start = time.perf_counter()
-    manifest = pipeline.extract_to(path, out, engine=engine)
+    manifest = pipeline.extract_to(path, out, engine=engine, workers=workers)
     return {"seconds": time.perf_counter() - start, "timings": manifest.get("timings_s", {}),
             "counts": manifest.get("counts", {}), "bytes": Path(path).stat().st_size}
 
@@ -540,8 +540,7 @@ def _scale(bench: Bench) -> None:
             row[name]["projected_pipeline_s"] = projected
             if projected is not None and projected <= budget:
                 bench.log(f"pipeline.extract on {name}, {n} articles")
-                row[name]["pipeline"] = measure("pipeline", budget, path=str(path),
-                                                engine=ENGINE_OPTIONS[name]["engine"],
+                row[name]["pipeline"] = measure("pipeline", budget, path=str(path), **ENGINE_OPTIONS[name],
                                                 out=str(bench.out / "tables" / f"{name}-{n}"))
             bench.save()
     bench.results["dask_equal"] = _dask_equal(bench, bench.out, cfg["sizes"], budget, read_fit)

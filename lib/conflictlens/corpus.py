@@ -19,7 +19,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -1044,7 +1044,7 @@ def _strip_dateline(body: str, dateline: str | None) -> str:
     return body[m.end():] if m else body
 
 
-def group_copies(bodies: list[str], datelines: list[str | None], threshold: float,
+def group_copies(bodies: Sequence[str], datelines: list[str | None], threshold: float,
                  keys: list[str] | None = None,
                  features: list[tuple[int, LeanMinHash | None, int]] | None = None) -> tuple[list[list[int]], list[dict]]:
     """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
@@ -1121,11 +1121,26 @@ def _instances(doc: dict) -> Iterator[dict]:
         yield story
 
 
+class _Bodies:
+    """The stories' bodies, cut on demand from the end of each story's own article text (a sequence for
+    :func:`group_copies`, which reads only the bodies it compares)."""
+
+    def __init__(self, stories: list[dict]) -> None:
+        self.stories = stories
+
+    def __len__(self) -> int:
+        return len(self.stories)
+
+    def __getitem__(self, i: int) -> str:
+        article = self.stories[i]["article"]
+        return article["text"][article["body_start"]:]
+
+
 def _read_item(item: dict, rule: TopicRule) -> tuple[str, object, list[dict]]:
     """One item of :func:`iter_documents`, read as far as it can be alone: (kind, payload, skipped records).
 
     A document gives its stories, each with its ``content_key``, its :func:`near_features` and the ``article`` it
-    makes when it has no copy; stories too short to be one, or a document of furniture only, are skipped with the
+    makes when it has no copy (whose text ends with the story's body); stories too short to be one, or a document of furniture only, are skipped with the
     reason. File entries and skips pass through.
     """
     kind = item.pop("kind")
@@ -1150,6 +1165,7 @@ def _read_item(item: dict, rule: TopicRule) -> tuple[str, object, list[dict]]:
             story["content_key"] = content_hash(story["body"])
             story["near"] = near_features(story["body"], story["dateline"])
             story["article"] = _article([story], rule, story["content_key"])
+            del story["body"]  # the end of the article's text (see _Bodies): one copy of each text in memory
             stories.append(story)
     return kind, stories, skipped
 
@@ -1237,15 +1253,17 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
         if kind == "document":
             stories.extend(item)
     keys = [s.pop("content_key") for s in stories]
-    clusters, refused = group_copies([s["body"] for s in stories], [s["dateline"] for s in stories],
-                                     near_duplicate_threshold, keys, [s.pop("near") for s in stories])
+    bodies = _Bodies(stories)
+    clusters, refused = group_copies(bodies, [s["dateline"] for s in stories], near_duplicate_threshold, keys,
+                                     [s.pop("near") for s in stories])
     articles = []
     produced: dict[str, list[str]] = {}
     merged: dict[str, list[str]] = {}
     for members in clusters:
         copies = [stories[i] for i in members]
         # A story alone is its own article, already built by the worker that parsed it.
-        article = copies[0]["article"] if len(copies) == 1 else _article(copies, rule, keys[members[0]])
+        article = copies[0]["article"] if len(copies) == 1 else _article(
+            [dict(stories[i], body=bodies[i]) for i in members], rule, keys[members[0]])
         articles.append(article)
         produced.setdefault(copies[0]["file"], []).append(article["article_id"])
         for c in copies[1:]:
