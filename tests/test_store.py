@@ -30,7 +30,10 @@ def test_roundtrip_and_reading_without_text(tmp_path):
     back = read_tables(tmp_path)
     assert list(back.articles["files"].iloc[0]) == ["f1.txt", "f3.txt"]
     assert back.manifest == {"counts": {"articles": 2}}
-    assert "text" not in read_tables(tmp_path, with_text=False).articles.columns
+    lean = read_tables(tmp_path, with_text=False)
+    assert "text" not in lean.articles.columns and "title" in lean.articles.columns
+    assert "sentence" not in lean.actor_mentions.columns and "sentence" not in lean.events.columns
+    assert "sentence" in lean.casualties.columns  # the evidence of each figure stays
     assert list(read_table(tmp_path, "articles", ["article_id"]).columns) == ["article_id"]
 
 

@@ -148,13 +148,17 @@ def read_manifest(results_dir: str | Path) -> dict:
 
 
 def read_tables(results_dir: str | Path, with_text: bool = True) -> Tables:
-    """Every table of a results folder; ``with_text=False`` leaves the article text out (big corpora)."""
-    article_cols = None if with_text else [c for c in schema.ARTICLES if c != "text"]
+    """Every table of a results folder; ``with_text=False`` leaves out the article text and the quoted sentence of
+    actor mentions and events (most of a big corpus's bytes: counts and co-mentions do not need them; casualty
+    figures keep theirs, the evidence a reader checks)."""
+    def without(table: str, dropped: str) -> list[str] | None:
+        return None if with_text else [c for c in schema.TABLES[table] if c != dropped]
+
     return Tables(
-        articles=read_table(results_dir, "articles", article_cols),
-        actor_mentions=read_table(results_dir, "actor_mentions"),
+        articles=read_table(results_dir, "articles", without("articles", "text")),
+        actor_mentions=read_table(results_dir, "actor_mentions", without("actor_mentions", "sentence")),
         casualties=read_table(results_dir, "casualties"),
-        events=read_table(results_dir, "events"),
+        events=read_table(results_dir, "events", without("events", "sentence")),
         incidents=read_table(results_dir, "incidents"),
         manifest=read_manifest(results_dir),
     )
