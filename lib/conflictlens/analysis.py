@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from . import paths, store
@@ -317,9 +318,13 @@ def co_mentions(mentions: pd.DataFrame, actors: Iterable[str] | None = None, n: 
         chosen = list(pairs["actor_id"].value_counts().sort_index(kind="mergesort").sort_values(
             ascending=False, kind="mergesort").head(n).index)
     pairs = pairs[pairs["actor_id"].isin(chosen)]
-    presence = pd.crosstab(pairs["article_id"], pairs["actor_id"]).reindex(columns=chosen, fill_value=0)
-    matrix = presence.T @ presence
-    matrix.index.name, matrix.columns.name = "actor", "actor"
+    # Article × actor presence as a 0/1 matrix built from integer codes (a crosstab is ~50x slower at scale).
+    rows = pd.factorize(pairs["article_id"])[0]
+    cols = pd.Index(chosen).get_indexer(pairs["actor_id"])
+    presence = np.zeros((rows.max() + 1 if len(rows) else 0, len(chosen)), dtype=np.int64)
+    presence[rows, cols] = 1
+    matrix = pd.DataFrame(presence.T @ presence, index=pd.Index(chosen, name="actor"),
+                          columns=pd.Index(chosen, name="actor"))
     return matrix.astype(int)
 
 
