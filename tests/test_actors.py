@@ -280,3 +280,22 @@ def test_caption_full_name_licenses_short_form_in_body():
     assert "zalmay_khalilzad" not in {m["actor_id"] for m in find_actor_mentions(text, sentence_spans(text), lex, None)}
     found = find_actor_mentions(text, sentence_spans(text), lex, None, context="Zalmay Khalilzad, left, holds a meeting")
     assert [m["surface"] for m in found if m["actor_id"] == "zalmay_khalilzad"] == ["Khalilzad"]
+
+
+@pytest.mark.parametrize("before, expected", [
+    ("talks in ", True), ("talks in the ", True), ("Inside  ", True), ("within the\t", True), ("near ", True),
+    ("of ", False), ("the ", False), ("in the the ", False), ("in", False), ("in\n", False), ("in \n ", False),
+    ("margin ", False), ("", False), (" ", False),
+])
+def test_after_locative_reads_the_word_before_or_before_the(before, expected):
+    from conflictlens.actors import _after_locative
+
+    text = before + "Qatar"
+    assert _after_locative(text, len(before)) is expected
+
+
+def test_an_alias_read_by_date_reads_the_same_each_time():
+    text = "Kabul said so. Pakistan asked Kabul to act."
+    ms = mentions(text, date(2020, 5, 9))
+    assert [(m["actor_id"], m["resolution"]) for m in ms if m["surface"] == "Kabul"] == \
+        [("afghan_republic", "Kabul @2020-05-09 → afghan_republic")] * 2

@@ -128,3 +128,33 @@ def test_alias_index_finds_lower_case_aliases_by_their_first_words_as_a_full_sca
     found = [(t, text[s:e]) for s, e, t in index.find(text)]
     assert found == [("Pakistan Army", "Pakistan Army"), ("armed forces", "armed forces"),
                      ("foreign office", "foreign office"), ("al-Qaeda", "al-Qaeda"), ("army", "army")]
+
+
+def test_alias_index_merges_upper_and_lower_case_hits_leftmost_longest():
+    from conflictlens.lexicon import AliasIndex
+
+    index = AliasIndex(["Pakistan army", "Pakistan", "army", "al-Qaeda", "al Qaeda", "Qaeda"])
+    text = "The Pakistan army and the army; al-Qaeda, also local al\u00a0Qaeda."
+    assert [t for _, _, t in index.find(text)] == ["Pakistan army", "army", "al-Qaeda", "al\u00a0Qaeda"]
+
+
+def test_leftmost_places_the_second_scans_hits_into_the_first():
+    from conflictlens.lexicon import _leftmost
+
+    first = [(0, 5, "a"), (10, 15, "b"), (16, 20, "c"), (30, 35, "d")]
+    assert _leftmost(list(first), []) == first
+    assert _leftmost([], [(1, 2, "x")]) == [(1, 2, "x")]
+    # inside a kept hit: dropped; before and covering two hits: replaces them; between hits: kept
+    assert _leftmost(list(first), [(3, 8, "x"), (9, 21, "y"), (25, 28, "z")]) == [
+        (0, 5, "a"), (9, 21, "y"), (25, 28, "z"), (30, 35, "d")]
+    # at the start of a hit of the first scan: the longer wins, the first scan's on a tie
+    assert _leftmost(list(first), [(10, 18, "x")]) == [(0, 5, "a"), (10, 18, "x"), (30, 35, "d")]
+    assert _leftmost(list(first), [(10, 15, "x")]) == first
+
+
+def test_short_start_words_are_found_at_word_starts_by_regex():
+    from conflictlens.lexicon import _word_start_regex
+
+    regex = _word_start_regex("al")
+    assert [m.start() for m in regex.finditer("al also local (al _al 9al")] == [0, 3, 15]
+    assert _word_start_regex("army") is None  # long: found with str.find, rarely inside a word

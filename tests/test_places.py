@@ -94,3 +94,9 @@ def test_coverage_of_the_region():
     assert {"islamabad", "rawalpindi", "karachi", "lahore", "peshawar", "quetta", "kabul", "kandahar", "jalalabad",
             "doha", "istanbul"} <= set(LEX.places)
     assert all(LEX.places[p]["valid_until"] == "2018-05-31" for p in by_type[("agency", "Khyber Pakhtunkhwa")])
+
+
+def test_other_dashes_and_apostrophes_keep_their_surface_and_place():
+    hits = places("Attacks in Khyber\u2013Pakhtunkhwa and Mazar\u2011i\u2011Sharif.")
+    assert [(p["surface"], p["place_id"]) for p in hits] == [
+        ("Khyber\u2013Pakhtunkhwa", "khyber_pakhtunkhwa"), ("Mazar\u2011i\u2011Sharif", "mazar_i_sharif")]

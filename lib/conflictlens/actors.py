@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter, itemgetter
 
 import pandas as pd
 
@@ -51,6 +52,7 @@ class _Reading:
     valid_until: date | None = None
     default: bool = False
     unit: str | None = None
+    row: tuple = field(default=(), compare=False, repr=False)  # actor_id .. unit of a mention row, built once
 
     def valid_on(self, when: date) -> bool:
         return (self.valid_from is None or self.valid_from <= when) and (
@@ -72,23 +74,33 @@ class _Form:
     signals: bool = False       # a proper name or place: says the article is about its countries
     full: tuple[str, ...] = ()  # actors it names by a full (not short, not generic) alias
     plain: bool = False         # one proper-name reading with no condition: no context to read
+    fixed: bool = False         # several proper-name readings with no condition: read by the date alone
+    about: frozenset[str] = frozenset()  # the countries it tells the article is about (when it signals)
 
     def freeze(self) -> None:
         self.full = tuple(dict.fromkeys(r.actor_id for r in self.readings if not r.generic and not r.short))
         self.signals = bool(self.full) or not self.readings
+        self.about = frozenset(self.countries) if self.signals else frozenset()
         r = self.readings
-        self.plain = len(r) == 1 and not (r[0].generic or r[0].short or r[0].requires_country)
+        unconditional = not any(x.generic or x.short or x.requires_country for x in r)
+        self.plain = len(r) == 1 and unconditional
+        self.fixed = len(r) > 1 and unconditional
 
 
 @dataclass(frozen=True)
 class _Matcher:
     index: AliasIndex
     forms: dict[str, _Form]
-    actors: dict[str, dict]
 
 
 def _day(iso: str | None) -> date | None:
     return date.fromisoformat(iso) if iso else None
+
+
+def _row(actor: dict, unit: str | None) -> tuple:
+    """The columns a mention row takes from its actor and reading: actor_id, actor_type, country, actor_name,
+    affiliation, unit."""
+    return actor["id"], actor["type"], actor["country"], actor["name"], actor["affiliation"], unit
 
 
 def _build(lexicon: Lexicon) -> _Matcher:
@@ -96,7 +108,8 @@ def _build(lexicon: Lexicon) -> _Matcher:
     for aid, actor in lexicon.actors.items():
         for r in actor["alias_rules"]:
             reading = _Reading(aid, r["generic"], r["attributive"], r["requires_country"], False,
-                               _day(r["valid_from"]), _day(r["valid_until"]), r["default"], r["unit"])
+                               _day(r["valid_from"]), _day(r["valid_until"]), r["default"], r["unit"],
+                               _row(actor, r["unit"]))
             key = normalise(r["alias"])
             for variant in (case_variants(key) if r["generic"] else (key,)):
                 form = forms.setdefault(variant, _Form())
@@ -104,7 +117,8 @@ def _build(lexicon: Lexicon) -> _Matcher:
                 if not r["generic"] and actor["country"]:
                     form.countries.add(actor["country"])
         for short in actor["short_forms"]:
-            forms.setdefault(normalise(short), _Form()).readings.append(_Reading(aid, short=True))
+            forms.setdefault(normalise(short), _Form()).readings.append(
+                _Reading(aid, short=True, row=_row(actor, None)))
     probe = alias_regex(forms)
     for place in lexicon.places.values():
         for alias in place["aliases"]:
@@ -118,7 +132,7 @@ def _build(lexicon: Lexicon) -> _Matcher:
             forms.setdefault(normalise(demonym), _Form()).countries.update(place["countries"])
     for form in forms.values():
         form.freeze()
-    return _Matcher(AliasIndex(forms), forms, lexicon.actors)
+    return _Matcher(AliasIndex(forms), forms)
 
 
 _MATCHERS: dict[str, _Matcher] = {}
@@ -133,13 +147,35 @@ def _matcher(lexicon: Lexicon) -> _Matcher:
     return m
 
 
+_SURFACE = itemgetter(2)
+_ABOUT = attrgetter("about")
+_FULL = attrgetter("full")
 _LOCATIVE_WORDS = frozenset("in In inside Inside near Near across Across within Within".split())
+_LOCATIVE_LAST_LETTERS = "ners"  # the last letters of the locative words and of "the"
+
+
+def _forms(forms: dict[str, _Form], hits: list[tuple[int, int, str]]) -> list[_Form]:
+    """The form of each hit's surface (looked up as written, in C; normalised only for the rare other spelling of
+    apostrophes, dashes or spaces)."""
+    found = list(map(forms.get, map(_SURFACE, hits)))
+    if all(found):
+        return found
+    return [f or forms[normalise(h[2])] for f, h in zip(found, hits)]
 
 
 def _after_locative(text: str, s: int) -> bool:
-    """Whether the word before ``s`` (or before "the") is "in", "inside", "near", "across" or "within"."""
+    """Whether the word before ``s`` (or before "the") is "in", "inside", "near", "across" or "within".
+
+    Most words before a place name end in another letter ("of Pakistan", "and Kabul"): one look at that letter
+    answers for them, without splitting the words before.
+    """
+    if s < 2 or not text[s - 1].isspace():
+        return False
+    last = text[s - 2]
+    if last not in _LOCATIVE_LAST_LETTERS and not last.isspace():
+        return False
     before = text[max(0, s - 16):s]
-    if not before[-1:].isspace() or "\n" in before[-2:]:
+    if "\n" in before[-2:]:
         return False
     words = before.split()
     if words and words[-1] == "the":
@@ -157,57 +193,68 @@ def find_actor_mentions(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     Keys: sentence, sentence_index, start, end, surface, actor_id, actor_type, country, actor_name, affiliation
     (persons: the actor they act for), unit (the ministry or office an alias names), resolution (None, or how an
     ambiguous alias was read: "Afghan government @2020-05-09 → afghan_republic").
+
+    Most mentions are plain proper names: their row is filled from the reading's precomputed columns, and the
+    words around them (the alias before, the words after) are read only for the aliases whose reading depends on
+    them.
     """
     m = _matcher(lexicon)
-    forms = m.forms
-    hits = [(s, e, forms.get(g) or forms[normalise(g)]) for s, e, g in m.index.find(text)]
-    about: set[str] = set()          # countries the article names (proper names, places, demonyms)
-    named: dict[str, list[int]] = {}  # actor id -> starts of its full (not short, not generic) aliases
-    context_hits = [(-1, -1, forms.get(g) or forms[normalise(g)]) for _, _, g in m.index.find(context)] if context else []
-    for s, _, form in context_hits + hits:
-        if form.signals:
-            about |= form.countries
-        for aid in form.full:
-            named.setdefault(aid, []).append(s)
+    hits = m.index.find(text)
+    hit_forms = _forms(m.forms, hits)
+    context_hits = m.index.find(context) if context else []
+    seen = _forms(m.forms, context_hits) + hit_forms
+    # countries the article names (proper names, places, demonyms), and the actors it names by a full (not short,
+    # not generic) alias: the union of the few distinct sets of its forms
+    about = set().union(*set(map(_ABOUT, seen)))
+    named = set().union(*set(map(_FULL, seen)))
+    full_names = ([-1] * len(context_hits) + [h[0] for h in hits], seen)  # for the short forms, if ambiguous
+    by_date: dict[str, tuple[_Reading, str | None]] = {}  # surface of a ``fixed`` form -> its reading on ``when``
     out: list[dict] = []
     prev_start, prev_end, prev_form = -1, -1, None
     i, n_spans = 0, len(spans)
-    for s, e, form in hits:
-        adjacent = prev_form if 0 <= s - prev_end <= 4 and _ADJACENT.fullmatch(text, prev_end, s) else None
-        adjacent_start = prev_start
+    sentence_at, sentence = -1, text
+    for (s, e, surface), form in zip(hits, hit_forms):
+        before_start, before_end, before = prev_start, prev_end, prev_form
         prev_start, prev_end, prev_form = s, e, form
         if not form.readings or form.place and _after_locative(text, s):
             continue
         if form.plain:
             reading, resolution = form.readings[0], None
+        elif form.fixed:
+            if surface not in by_date:
+                by_date[surface] = _resolve(form.readings, when, surface, full_names, s)
+            reading, resolution = by_date[surface]
         else:
+            adjacent = before if 0 <= s - before_end <= 4 and _ADJACENT.fullmatch(text, before_end, s) else None
             readings = [r for r in form.readings if _counts(r, text, s, e, adjacent, about, named)]
             if not readings:
                 continue
-            reading, resolution = (_resolve(readings, when, text[s:e], named, s) if len(readings) > 1
+            reading, resolution = (_resolve(readings, when, surface, full_names, s) if len(readings) > 1
                                    else (readings[0], None))
-        actor = m.actors[reading.actor_id]
-        if reading.generic:
-            resolution = f"generic, article names {reading.requires_country}"
-            last = out[-1] if out else None
-            if adjacent and last and last["start"] == adjacent_start and last["actor_type"] in ("government", "state") \
-                    and last["country"] == actor["country"]:
-                s = out.pop()["start"]  # "Pakistan’s foreign office", "Pakistani military": one mention
+            if reading.generic:
+                resolution = f"generic, article names {reading.requires_country}"
+                last = out[-1] if out else None
+                if adjacent and last and last["start"] == before_start \
+                        and last["actor_type"] in ("government", "state") and last["country"] == reading.row[2]:
+                    s = out.pop()["start"]  # "Pakistan’s foreign office", "Pakistani military": one mention
+                    surface = text[s:e]
         while i + 1 < n_spans and spans[i + 1][0] <= s:
             i += 1
+        if spans and i != sentence_at:
+            sentence_at, sentence = i, text[spans[i][0]:spans[i][1]]
+        actor_id, actor_type, country, actor_name, affiliation, unit = reading.row
         out.append({
-            "sentence": text[spans[i][0]:spans[i][1]] if spans else text,
-            "sentence_index": i if spans else None,
-            "start": s, "end": e, "surface": text[s:e],
-            "actor_id": actor["id"], "actor_type": actor["type"], "country": actor["country"],
-            "actor_name": actor["name"], "affiliation": actor["affiliation"], "unit": reading.unit,
+            "sentence": sentence, "sentence_index": sentence_at if spans else None,
+            "start": s, "end": e, "surface": surface,
+            "actor_id": actor_id, "actor_type": actor_type, "country": country,
+            "actor_name": actor_name, "affiliation": affiliation, "unit": unit,
             "resolution": resolution,
         })
     return out
 
 
 def _counts(r: _Reading, text: str, s: int, e: int, adjacent: _Form | None, about: set[str],
-            named: dict[str, list[int]]) -> bool:
+            named: set[str]) -> bool:
     """Whether this reading of the alias at text[s:e] stands, from the article and the words around it."""
     if r.requires_country and r.requires_country not in about:
         return False
@@ -228,15 +275,16 @@ def _counts(r: _Reading, text: str, s: int, e: int, adjacent: _Form | None, abou
                 or word and (word in _VERBISH or word.endswith("ed")))
 
 
-def _resolve(readings: list[_Reading], when: date | None, surface: str, named: dict[str, list[int]],
-             pos: int) -> tuple[_Reading, str | None]:
-    """The reading that names the actor here, and a note when there was a choice."""
+def _resolve(readings: list[_Reading], when: date | None, surface: str,
+             full_names: tuple[list[int], list[_Form]], pos: int) -> tuple[_Reading, str | None]:
+    """The reading that names the actor here, and a note when there was a choice (``full_names``: the starts and
+    forms of the article's aliases, where a short form looks for the nearest full name; -1 for the context's)."""
     ids = list(dict.fromkeys(r.actor_id for r in readings))
     if len(ids) == 1:
         return readings[0], None
     if all(r.short for r in readings):
         def nearest(r: _Reading) -> tuple[int, int]:
-            full = named[r.actor_id]
+            full = [s for s, form in zip(*full_names) if r.actor_id in form.full]
             before = bisect_left(full, pos)
             return (0, pos - full[before - 1]) if before else (1, full[0] - pos)
         best = min(readings, key=nearest)

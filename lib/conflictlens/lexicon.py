@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -341,7 +342,8 @@ class AliasIndex:
     makes the scan about three times faster. The left word boundary is checked on the (few) hits instead.
     Lower-case aliases begin with few distinct words ("army", "foreign", "security"): those are found with
     ``str.find`` (a C loop, many times faster than ``re`` trying every lower-case letter) and the regex is tried
-    only there, which gives the same matches as scanning with it.
+    only there, which gives the same matches as scanning with it. The few lower-case hits are then placed into the
+    upper-case ones by bisection (:func:`_leftmost`) rather than sorting both.
     """
 
     def __init__(self, aliases: Iterable[str]):
@@ -351,29 +353,21 @@ class AliasIndex:
         self.starts: list[tuple[str, ...] | None] = [None] * len(self.patterns)
         if groups[0] and groups[1]:
             self.starts[1] = _start_words(groups[1])
+        self._finders = [None if starts is None else tuple((w, _word_start_regex(w)) for w in starts)
+                         for starts in self.starts]
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, surface) of every alias in ``text``, leftmost-longest, not overlapping."""
-        hits = []
-        for pattern, starts in zip(self.patterns, self.starts):
-            for m in (pattern.finditer(text) if starts is None else _matches_at(pattern, text, starts)):
-                s, e = m.span()
-                if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
-                    continue
-                hits.append((s, e, m.group()))
-        if len(self.patterns) < 2:
-            return hits
-        hits.sort(key=lambda h: (h[0], -h[1]))
-        out, last = [], 0
-        for h in hits:
-            if h[0] >= last:
-                out.append(h)
-                last = h[1]
-        return out
+        runs = [_scan(pattern, text) if finders is None else _scan_at(pattern, text, finders)
+                for pattern, finders in zip(self.patterns, self._finders)]
+        if len(runs) < 2:
+            return runs[0] if runs else []
+        return _leftmost(*runs)
 
 
 _START = re.compile(r"[a-z]+")
 _MAX_START_WORDS = 48  # beyond this many, scanning with the regex is as fast
+_SHORT_START = 3  # start words this short ("al", "ex") occur inside many words: re checks those occurrences in C
 
 
 def _start_words(aliases: list[str]) -> tuple[str, ...] | None:
@@ -391,6 +385,15 @@ def _start_words(aliases: list[str]) -> tuple[str, ...] | None:
     return tuple(keys) if len(keys) <= _MAX_START_WORDS else None
 
 
+def _word_start_regex(word: str) -> re.Pattern | None:
+    """For a short start word, a regex finding it at word starts only (its text first, so that ``re`` looks for
+    that text and checks the word boundary only there); None for a longer word, which ``str.find`` finds faster
+    and which seldom occurs inside another word."""
+    if len(word) > _SHORT_START:
+        return None
+    return re.compile(re.escape(word) + r"(?<!\w" + re.escape(word) + ")")
+
+
 def occurrences(haystack: str | bytes, needle: str | bytes) -> Iterator[int]:
     """Every start of ``needle`` in ``haystack``, overlapping ones included (``str.find``: a C loop, far faster than
     a regex that must try every position)."""
@@ -400,14 +403,66 @@ def occurrences(haystack: str | bytes, needle: str | bytes) -> Iterator[int]:
         i = haystack.find(needle, i + 1)
 
 
-def _matches_at(pattern: re.Pattern, text: str, starts: tuple[str, ...]) -> Iterator[re.Match]:
-    """What ``pattern.finditer(text)`` yields at word starts, trying the pattern only where one of ``starts``
-    occurs (a match inside a word, which the caller drops anyway, does not hide the next word's alias)."""
-    positions = sorted(i for word in starts for i in occurrences(text, word))
-    last = 0
+def _scan(pattern: re.Pattern, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, surface) of what ``pattern.finditer(text)`` finds at word starts (a match inside a word is
+    dropped, and it still hides what it covers)."""
+    return [(s, m.end(), m[0]) for m in pattern.finditer(text)
+            if not ((s := m.start()) and (text[s - 1].isalnum() or text[s - 1] == "_"))]
+
+
+def _scan_at(pattern: re.Pattern, text: str, finders: tuple[tuple[str, re.Pattern | None], ...]
+             ) -> list[tuple[int, int, str]]:
+    """(start, end, surface) of what ``pattern.finditer(text)`` finds at word starts, trying the pattern only at
+    the word starts where one of the start words occurs (a match inside a word, which the caller drops anyway,
+    does not hide the next word's alias).
+
+    ``finders`` pairs each start word with its :func:`_word_start_regex`. The start words are runs of lower-case
+    letters: an occurrence overlapping an earlier one begins inside a word, so each search resumes after the
+    occurrence it found.
+    """
+    positions: list[int] = []
+    find = text.find
+    for word, regex in finders:
+        i = find(word)
+        if i < 0:
+            continue
+        if regex is not None:
+            positions += [m.start() for m in regex.finditer(text, i)]
+            continue
+        while i >= 0:
+            if not i or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+                positions.append(i)
+            i = find(word, i + len(word))
+    if len(finders) > 1:
+        positions.sort()
+    hits, last, match = [], 0, pattern.match
     for i in positions:
-        if i >= last and not (i and (text[i - 1].isalnum() or text[i - 1] == "_")):  # inside a word: no alias
-            m = pattern.match(text, i)
+        if i >= last:
+            m = match(text, i)
             if m:
                 last = m.end()
-                yield m
+                hits.append((i, last, m[0]))
+    return hits
+
+
+def _leftmost(first: list[tuple[int, int, str]], second: list[tuple[int, int, str]]
+              ) -> list[tuple[int, int, str]]:
+    """The hits of two scans as one scan of all the aliases keeps them: in order of start (the longer first at
+    one start, ``first`` on a tie), each hit that starts before the end of a kept one dropped.
+
+    Each list is in order and without overlaps, and ``second`` is the short one (the lower-case aliases): its
+    hits are placed one by one into ``first`` (bisect), each dropping the hits of ``first`` it covers.
+    """
+    kept = first
+    for hit in second:
+        s, e = hit[0], hit[1]
+        k = bisect_left(kept, (s,))
+        if k and kept[k - 1][1] > s:
+            continue  # starts inside a kept hit
+        j = k
+        while j < len(kept) and kept[j][0] < e:
+            j += 1
+        if j > k and kept[k][0] == s and kept[k][1] >= e:
+            continue  # a hit of ``first`` at the same start is as long or longer
+        kept[k:j] = [hit]
+    return kept

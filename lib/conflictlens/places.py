@@ -22,6 +22,7 @@ _NAME_NOT_PLACE = frozenset(
 class _Matcher:
     index: AliasIndex
     place_of: dict[str, str | None]  # normalised alias -> place id (None: an actor's name that hides a place)
+    rows: dict[str, tuple]  # place id -> its columns of a mention row, place_id .. longitude
 
 
 def _build(lexicon: Lexicon) -> _Matcher:
@@ -41,10 +42,13 @@ def _build(lexicon: Lexicon) -> _Matcher:
             inside = [m.group() for m in probe.finditer(key)]
             if inside and (actor["type"] in _NAME_NOT_PLACE or any(normalise(p) in countries for p in inside)):
                 place_of[key] = None
-    return _Matcher(AliasIndex(place_of), place_of)
+    rows = {pid: (pid, p["name"], p["type"], p["admin1"], p["admin2"], p["country"], p["countries"], p["latitude"],
+                  p["longitude"]) for pid, p in lexicon.places.items()}
+    return _Matcher(AliasIndex(place_of), place_of, rows)
 
 
 _MATCHERS: dict[str, _Matcher] = {}
+_UNSEEN = object()  # a surface that is not a key of ``place_of`` as written (other apostrophes, dashes, spaces)
 
 
 def _matcher(lexicon: Lexicon) -> _Matcher:
@@ -61,17 +65,18 @@ def find_place_mentions(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     m = _matcher(lexicon)
     starts = [s for s, _ in spans]
     out = []
-    place_of = m.place_of
+    place_of, rows = m.place_of, m.rows
     for s, e, surface in m.index.find(text):
-        pid = place_of[surface] if surface in place_of else place_of[normalise(surface)]
+        pid = place_of.get(surface, _UNSEEN)
+        if pid is _UNSEEN:
+            pid = place_of[normalise(surface)]
         if pid is None:
             continue
-        p = lexicon.places[pid]
+        place_id, name, type_, admin1, admin2, country, countries, latitude, longitude = rows[pid]
         out.append({
             "start": s, "end": e, "surface": surface,
             "sentence_index": max(bisect_right(starts, s) - 1, 0) if spans else None,
-            "place_id": pid, "name": p["name"], "type": p["type"], "admin1": p["admin1"], "admin2": p["admin2"],
-            "country": p["country"], "countries": p["countries"],
-            "latitude": p["latitude"], "longitude": p["longitude"],
+            "place_id": place_id, "name": name, "type": type_, "admin1": admin1, "admin2": admin2,
+            "country": country, "countries": countries, "latitude": latitude, "longitude": longitude,
         })
     return out
