@@ -60,9 +60,9 @@ def date_interval(start: str | None, end: str | None, precision: str | None) -> 
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
-    """A mention group on its way to an incident."""
+    """A mention group on its way to an incident (slotted: a big corpus holds millions)."""
 
     article_id: str
     family: str

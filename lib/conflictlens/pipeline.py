@@ -294,6 +294,8 @@ MERGE_FIELDS = {
                    "vague", "victim_is_person", "date_start", "date_end", "date_precision", "places"),
 }
 ROW_TABLES = ("actor_mentions", "events", "casualties")
+# What an article dict stops holding once its batch is written (the article table keeps them).
+BULKY_ARTICLE_FIELDS = frozenset({"text", "captions", "summary", "date_note"})
 
 
 class MergeRow:
@@ -385,14 +387,25 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
             n = len(batches)
             for k in ROW_TABLES:
                 pq.write_table(to_arrow(frame(buffer[k], k, sort=False), k), parts / f"{k}-{n:06d}.parquet")
+            pq.write_table(to_arrow(frame([articles[j] for j in batch], "articles", sort=False), "articles"),
+                           parts / f"articles-{n:06d}.parquet")
             batches.append({"articles": set(ids), **{k: len(buffer[k]) for k in ROW_TABLES}})
             for k in ROW_TABLES:
                 buffer[k] = []
+            # Written: the texts leave memory, but for undated articles, which a witness may date (then extracted
+            # again). The final pass writes the written rows, the re-dated articles' replaced.
+            for j in batch:
+                a = articles[j]
+                if a.get("published") or a.get("topic") != "conflict":
+                    articles[j] = {k: v for k, v in a.items() if k not in BULKY_ARTICLE_FIELDS}
             ids.clear()
+            batch.clear()
 
+        batch: list[int] = []  # indices into ``articles`` of the batch being extracted
         # Not zip(articles, ...): the results' generator must run to its end (it stores the last batch's results).
         for i, result in enumerate(iter_extraction(articles, lexicon, p, eng, cache=cache)):
             ids.append(articles[i]["article_id"])
+            batch.append(i)
             for k in ROW_TABLES:
                 buffer[k].extend(result[k])
             for k, fields in MERGE_FIELDS.items():
@@ -436,15 +449,13 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
     timings["merge"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    counts = _write_final(out, parts, batches, incident_of, redone)
+    counts = _write_final(out, parts, batches, incident_of, redone, {a["article_id"]: a for a in articles
+                                                                      if a["article_id"] in redone})
     shutil.rmtree(parts)
     incidents_df = frame(incidents, "incidents")
     _check_incidents(incidents_df, incident_of, redone)
     with TableWriter(out / "incidents.parquet", "incidents") as w:
         w.write(incidents_df)
-    with TableWriter(out / "articles.parquet", "articles") as w:
-        for i in range(0, len(articles), batch_articles):
-            w.write(articles[i : i + batch_articles])
     if len({a["article_id"] for a in articles}) != len(articles):
         raise AssertionError("articles: duplicated article_id")
     timings["write"] = time.perf_counter() - t3
@@ -475,23 +486,27 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
 
 
 def _write_final(out: Path, parts: Path, batches: list[dict], incident_of: dict[str, list[str | None]],
-                 redone: dict[str, dict[str, list[dict]]]) -> dict[str, int]:
+                 redone: dict[str, dict[str, list[dict]]], redated: dict[str, dict]) -> dict[str, int]:
     """The second pass: each batch's parts with their incident ids (re-dated articles' rows replaced by their new
-    ones), sorted, appended to the final tables. Returns the rows written per table."""
-    writers = {k: TableWriter(out / f"{k}.parquet", k) for k in ROW_TABLES}
+    ones, and their article rows by the re-dated articles), sorted, appended to the final tables. Returns the rows
+    written per table."""
+    writers = {k: TableWriter(out / f"{k}.parquet", k) for k in ("articles", *ROW_TABLES)}
     offset = {k: 0 for k in ROW_TABLES}
     try:
         for n, batch in enumerate(batches):
-            for k in ROW_TABLES:
+            mine = [aid for aid in redone if aid in batch["articles"]]
+            for k in writers:
                 df = pq.read_table(parts / f"{k}-{n:06d}.parquet").to_pandas()
                 if k in incident_of:
                     df["incident_id"] = incident_of[k][offset[k] : offset[k] + batch[k]]
-                offset[k] += batch[k]
-                mine = [aid for aid in redone if aid in batch["articles"]]
+                if k in offset:
+                    offset[k] += batch[k]
                 if mine:
                     df = df[~df["article_id"].isin(mine)]
-                    new = frame([r for aid in mine for r in redone[aid][k]], k, sort=False)
-                    df = pd.concat([df, new], ignore_index=True) if len(df) else new
+                    new = [redated[aid] for aid in mine] if k == "articles" else [
+                        r for aid in mine for r in redone[aid][k]]
+                    new_df = frame(new, k, sort=False)
+                    df = pd.concat([df, new_df], ignore_index=True) if len(df) else new_df
                 df = sort_frame(df, k)
                 if k == "casualties" and len(df) and (df["best"].astype(float) < 0).any():
                     raise AssertionError("casualties: negative figure")
@@ -499,7 +514,7 @@ def _write_final(out: Path, parts: Path, batches: list[dict], incident_of: dict[
     finally:
         for w in writers.values():
             w.close()
-    return {k: w.rows for k, w in writers.items()}
+    return {k: w.rows for k, w in writers.items() if k in ROW_TABLES}
 
 
 def _check_incidents(incidents: pd.DataFrame, incident_of: dict[str, list[str | None]],
