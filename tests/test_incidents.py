@@ -113,3 +113,21 @@ def test_units_are_filed_under_the_days_months_or_years_their_dates_cover():
     assert _periods("violence", "month", (date(2025, 12, 1), date(2026, 1, 31))) == [
         ("violence", "month", 2025, 12), ("violence", "month", 2026, 1)]
     assert _periods("talks", "year", (date(2024, 1, 1), date(2024, 12, 31))) == [("talks", "year", 2024)]
+
+
+def test_compatible_places_always_share_a_bucket_key():
+    """The cross-article merge compares only units whose place keys meet (incidents._place_keys): every pair of
+    compatible places of the lexicon must meet, in both directions, or a merge would be missed."""
+    from conflictlens.incidents import _place_keys, places_compatible
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.pipeline import _place_index
+
+    places = list(_place_index(load_lexicon(None)).values()) + [{"place_id": "nowhere", "name": "nowhere"}]
+    keys = {p["place_id"]: _place_keys(p) for p in places}
+    pairs = 0
+    for p in places:
+        for q in places:
+            if places_compatible([p], [q]):
+                pairs += 1
+                assert keys[p["place_id"]][1] & keys[q["place_id"]][0], (p["place_id"], q["place_id"])
+    assert pairs > len(places)  # containment pairs, not only each place with itself

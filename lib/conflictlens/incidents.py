@@ -191,9 +191,10 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
     del ev_rows, cas_rows
 
     # Across articles: dated, placed units of one family. Two units can merge only if their dates overlap and are
-    # both day-fine or of one precision, so each unit is filed under every day (month, year) its dates cover, and
-    # compared only with the units filed under the same ones: the merge grows with the units a day holds, never
-    # with all pairs.
+    # both day-fine or of one precision, and their places are compatible, so each unit is filed under every day
+    # (month, year) its dates cover and under its places' keys, and compared only with the units filed under the
+    # same day and a key it probes (_unit_keys): the merge grows with the units of one day and place, never with
+    # all pairs. The incidents are the groups of compatible units, whatever order the pairs are compared in.
     buckets: dict[tuple, list[int]] = defaultdict(list)
     parent = list(range(len(merged)))
 
@@ -208,18 +209,21 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
         if u.family not in CROSS_ARTICLE_FAMILIES or iv is None or not u.places:
             continue
         compared: set[int] = set()
-        for key in _periods(u.family, u.best_date()[2], iv):
-            for other in buckets[key]:
-                if other in compared:
-                    continue
-                compared.add(other)
-                v = merged[other]
-                if find(other) == find(idx) or v.articles & u.articles:
-                    continue
-                if (_dates_compatible(u, v, strict=True) and places_compatible(u.places, v.places)
-                        and (not u.actors or not v.actors or u.actors & v.actors)):
-                    parent[find(idx)] = find(other)
-            buckets[key].append(idx)
+        files, probes = _unit_keys(u.places)
+        for period in _periods(u.family, u.best_date()[2], iv):
+            for key in probes:
+                for other in buckets.get((period, key), ()):
+                    if other in compared:
+                        continue
+                    compared.add(other)
+                    v = merged[other]
+                    if find(other) == find(idx) or v.articles & u.articles:
+                        continue
+                    if (_dates_compatible(u, v, strict=True) and places_compatible(u.places, v.places)
+                            and (not u.actors or not v.actors or u.actors & v.actors)):
+                        parent[find(idx)] = find(other)
+            for key in files:
+                buckets[(period, key)].append(idx)
     groups: dict[int, Unit] = {}
     for idx in range(len(merged)):
         root = find(idx)
@@ -299,6 +303,40 @@ def _merge_within(units: list[Unit]) -> list[Unit]:
                     reps.append(u)
         merged.extend(reps)
     return merged
+
+def _place_keys(p: dict) -> tuple[set, set]:
+    """Keys a place is filed under and keys it probes, such that two compatible places (places_compatible: equal,
+    or one containing the other) always have a probe of each among the files of the other: equal ids meet on
+    ``id``; a country or region and a place of its country on ``c`` and ``top``; a province and a place in it on
+    ``in`` and ``prov``. Places of different provinces never meet but through a country-level place."""
+    pid, kind = p.get("place_id"), p.get("type")
+    countries = _countries(p)
+    files, probes = {("id", pid)}, {("id", pid)}
+    probes |= {("top", c) for c in countries}
+    if kind in ("country", "region", "border"):
+        files |= {("top", c) for c in countries}
+        probes |= {("c", c) for c in countries}
+    else:
+        files |= {("c", c) for c in countries}
+    if p.get("admin1"):
+        files.add(("in", p["admin1"]))
+        probes.add(("prov", p["admin1"]))
+    if kind == "province":
+        names = {p.get("name"), p.get("admin1")} - {None}
+        files |= {("prov", n) for n in names}
+        probes |= {("in", n) for n in names}
+    return files, probes
+
+
+def _unit_keys(places: list[dict]) -> tuple[set, set]:
+    files: set = set()
+    probes: set = set()
+    for p in places:
+        f, q = _place_keys(p)
+        files |= f
+        probes |= q
+    return files, probes
+
 
 def _periods(family: str, precision: str, iv: tuple[date, date]) -> list[tuple]:
     """The buckets a unit is filed under: each day its dates cover (day or approximate precision), else each month
