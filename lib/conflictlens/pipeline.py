@@ -366,6 +366,7 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    slots = eng.slots  # read now: the engine is closed before the merge
     lexicon = load_lexicon(p["lexicon"])
     corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"], engine=eng)
     articles = corpus_obj.articles
@@ -414,6 +415,7 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
                 flush()
         if ids or not batches:
             flush()
+        eng.close()  # the workers' memory is not needed by the merge
         redone = _date_from_witnesses(articles, kept["events"], lexicon, p)
         reuse = _reuse(cache, len(articles), len(redone), cache_config(lexicon, p))
     timings["extract"] = time.perf_counter() - t1
@@ -465,7 +467,7 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
         "corpus": str(corpus),
         "corpus_sha256": corpus_hash(corpus_obj),
         "engine": eng.kind,
-        "workers": eng.slots,
+        "workers": slots,
         "batch_articles": batch_articles,
         "parameters": {k: v for k, v in p.items()},
         "lexicon_fingerprint": lexicon.fingerprint,
