@@ -47,3 +47,13 @@ def test_same_tables_same_bytes(tmp_path):
 def test_missing_table_is_a_user_error(tmp_path):
     with pytest.raises(StoreError, match="no incidents.parquet"):
         read_table(tmp_path, "incidents")
+
+
+def test_rows_to_arrow_keeps_order_and_schema_and_refuses_unknown_columns():
+    from conflictlens.store import arrow_schema, rows_to_arrow
+
+    t = rows_to_arrow([{"article_id": "b", "start": 3}, {"article_id": "a", "places": ["x"]}], "events")
+    assert t.schema == arrow_schema("events") and t.column("article_id").to_pylist() == ["b", "a"]
+    assert t.column("places").to_pylist() == [None, ["x"]] and t.column("start").to_pylist() == [3, None]
+    with pytest.raises(ValueError, match="not in schema"):
+        rows_to_arrow([{"article_id": "a", "surprise": 1}], "events")

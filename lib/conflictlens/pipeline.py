@@ -27,7 +27,8 @@ from .lexicon import Lexicon, load_lexicon
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .store import TableWriter, Tables, frame, read_tables, sort_frame, to_arrow, with_python_lists, write_manifest
+from .store import (TableWriter, Tables, frame, read_tables, rows_to_arrow, sort_frame, with_python_lists,
+                    write_manifest)
 
 if TYPE_CHECKING:
     from .cache import CacheKey, ExtractionCache
@@ -387,9 +388,8 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
         def flush() -> None:
             n = len(batches)
             for k in ROW_TABLES:
-                pq.write_table(to_arrow(frame(buffer[k], k, sort=False), k), parts / f"{k}-{n:06d}.parquet")
-            pq.write_table(to_arrow(frame([articles[j] for j in batch], "articles", sort=False), "articles"),
-                           parts / f"articles-{n:06d}.parquet")
+                pq.write_table(rows_to_arrow(buffer[k], k), parts / f"{k}-{n:06d}.parquet")
+            pq.write_table(rows_to_arrow([articles[j] for j in batch], "articles"), parts / f"articles-{n:06d}.parquet")
             batches.append({"articles": set(ids), **{k: len(buffer[k]) for k in ROW_TABLES}})
             for k in ROW_TABLES:
                 buffer[k] = []
