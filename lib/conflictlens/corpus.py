@@ -1122,8 +1122,8 @@ def _instances(doc: dict) -> Iterator[dict]:
 
 
 class _Bodies:
-    """The stories' bodies, cut on demand from the end of each story's own article text (a sequence for
-    :func:`group_copies`, which reads only the bodies it compares)."""
+    """The stories' bodies, or when a worker built a story's article, cut on demand from the end of its text (a
+    sequence for :func:`group_copies`, which reads only the bodies it compares)."""
 
     def __init__(self, stories: list[dict]) -> None:
         self.stories = stories
@@ -1132,15 +1132,19 @@ class _Bodies:
         return len(self.stories)
 
     def __getitem__(self, i: int) -> str:
-        article = self.stories[i]["article"]
+        story = self.stories[i]
+        if "body" in story:
+            return story["body"]
+        article = story["article"]
         return article["text"][article["body_start"]:]
 
 
-def _read_item(item: dict, rule: TopicRule) -> tuple[str, object, list[dict]]:
+def _read_item(item: dict, rule: TopicRule, prebuild: bool = False) -> tuple[str, object, list[dict]]:
     """One item of :func:`iter_documents`, read as far as it can be alone: (kind, payload, skipped records).
 
-    A document gives its stories, each with its ``content_key``, its :func:`near_features` and the ``article`` it
-    makes when it has no copy (whose text ends with the story's body); stories too short to be one, or a document of furniture only, are skipped with the
+    A document gives its stories, each with its ``content_key`` and its :func:`near_features`; with ``prebuild``
+    (parallel workers), also the ``article`` it makes when it has no copy, whose text ends with the story's body
+    (kept instead of the body); stories too short to be one, or a document of furniture only, are skipped with the
     reason. File entries and skips pass through.
     """
     kind = item.pop("kind")
@@ -1164,8 +1168,9 @@ def _read_item(item: dict, rule: TopicRule) -> tuple[str, object, list[dict]]:
         else:
             story["content_key"] = content_hash(story["body"])
             story["near"] = near_features(story["body"], story["dateline"])
-            story["article"] = _article([story], rule, story["content_key"])
-            del story["body"]  # the end of the article's text (see _Bodies): one copy of each text in memory
+            if prebuild:
+                story["article"] = _article([story], rule, story["content_key"])
+                del story["body"]  # the end of the article's text (see _Bodies): one copy of each text in memory
             stories.append(story)
     return kind, stories, skipped
 
@@ -1244,7 +1249,9 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
     inputs: list[dict] = []
     skipped: list[dict] = []
     stories: list[dict] = []
-    read = partial(_read_item, rule=rule)
+    # Workers also build each story's own article (most stories have no copy); alone, this process builds articles
+    # after the clustering, once per cluster.
+    read = partial(_read_item, rule=rule, prebuild=engine is not None and engine.slots > 1)
     items = iter_documents(path, max_file_mb=max_file_mb)
     for kind, item, skips in (engine.map(read, items) if engine is not None else map(read, items)):
         if kind == "file":
@@ -1262,7 +1269,7 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
     for members in clusters:
         copies = [stories[i] for i in members]
         # A story alone is its own article, already built by the worker that parsed it.
-        article = copies[0]["article"] if len(copies) == 1 else _article(
+        article = copies[0]["article"] if len(copies) == 1 and "article" in copies[0] else _article(
             [dict(stories[i], body=bodies[i]) for i in members], rule, keys[members[0]])
         articles.append(article)
         produced.setdefault(copies[0]["file"], []).append(article["article_id"])
@@ -1270,7 +1277,8 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
             if c["file"] != copies[0]["file"]:
                 merged.setdefault(c["file"], []).append(article["article_id"])
     for story in stories:
-        del story["article"]
+        story.pop("article", None)
+        story.pop("body", None)
     articles.sort(key=lambda a: a["article_id"])
     if len({a["article_id"] for a in articles}) != len(articles):
         raise ValueError("two distinct articles share an article_id")
