@@ -22,11 +22,11 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, paths
-from .lexicon import Lexicon, load_lexicon
 import pandas as pd
 import pyarrow.parquet as pq
 
+from . import __version__, paths
+from .lexicon import Lexicon, load_lexicon
 from .store import (TableWriter, Tables, frame, read_tables, rows_to_arrow, sort_frame, with_python_lists,
                     write_manifest)
 
@@ -221,42 +221,17 @@ def cache_key_fn(lexicon: Lexicon, params: dict) -> Callable[[dict], CacheKey]:
     return lambda article: CacheKey(article_hash(article), *config)
 
 
-def iter_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str | Engine = "local",
-                    scheduler: str | None = None, cache: ExtractionCache | None = None) -> Iterator[dict]:
-    """:func:`extract_article` mapped over articles, one result per article in order (streamed: the engine holds a
-    few batches at a time); with ``cache``, articles cached under this lexicon, these parameters and this code are
-    reused and the others stored. ``engine``: a name (opened and closed here) or an open :class:`Engine`."""
-    from .engines import Engine, map_articles
-
+def iter_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: Engine,
+                    cache: ExtractionCache | None = None) -> Iterator[dict]:
+    """:func:`extract_article` mapped over articles on an open ``engine``, one result per article in order
+    (streamed: the engine holds a few batches at a time); with ``cache``, articles cached under this lexicon, these
+    parameters and this code are reused and the others stored."""
     fn = partial(extract_article, lexicon=lexicon, params=params)
-    if isinstance(engine, Engine):
-        if cache is None:
-            return engine.map(fn, articles)
-        from .cache import map_cached
-
-        return map_cached(fn, articles, cache_key_fn(lexicon, params), cache, engine)
     if cache is None:
-        return map_articles(fn, articles, engine=engine, scheduler=scheduler)
-    return _map_cached(fn, articles, cache_key_fn(lexicon, params), cache, Engine(engine, scheduler=scheduler))
-
-
-def run_extraction(articles: list[dict], lexicon: Lexicon, params: dict, engine: str = "local",
-                   scheduler: str | None = None, cache: ExtractionCache | None = None) -> dict[str, list[dict]]:
-    """Every row of :func:`iter_extraction`, concatenated per table."""
-    out: dict[str, list[dict]] = {"actor_mentions": [], "casualties": [], "events": []}
-    for result in iter_extraction(articles, lexicon, params, engine, scheduler, cache):
-        for k in out:
-            out[k].extend(result[k])
-    return out
-
-
-def _map_cached(fn: Callable[[dict], Any], articles: list[dict], key_of: Callable[[dict], CacheKey],
-                cache: ExtractionCache, eng: Engine) -> Iterator[Any]:
-    """:func:`~conflictlens.cache.map_cached` with ``eng`` open while the results stream."""
+        return engine.map(fn, articles)
     from .cache import map_cached
 
-    with eng:
-        yield from map_cached(fn, articles, key_of, cache, eng)
+    return map_cached(fn, articles, cache_key_fn(lexicon, params), cache, engine)
 
 
 def _reuse(cache: ExtractionCache | None, n_articles: int, n_redated: int, config: tuple[str, str, str]) -> dict:
@@ -404,7 +379,7 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
 
         batch: list[int] = []  # indices into ``articles`` of the batch being extracted
         # Not zip(articles, ...): the results' generator must run to its end (it stores the last batch's results).
-        for i, result in enumerate(iter_extraction(articles, lexicon, p, eng, cache=cache)):
+        for i, result in enumerate(iter_extraction(articles, lexicon, p, eng, cache)):
             ids.append(articles[i]["article_id"])
             batch.append(i)
             for k in ROW_TABLES:
