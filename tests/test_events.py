@@ -136,3 +136,31 @@ def test_where_the_wounded_were_treated_is_not_where_it_happened():
     assert care_place("taken to ", "’s Lady Reading Hospital")
     assert not care_place("an attack in ", " on Monday")
     assert not care_place("fighting in ", " and the hospital said")
+
+
+def _day(text, phrase, iso):
+    i = text.index(phrase)
+    return SimpleNamespace(start=i, end=i + len(phrase), text=phrase, date_start=iso, date_end=iso, precision="day",
+                           kind="weekday", sentence_index=0)
+
+
+def test_a_violent_happening_spans_its_sentences_days():
+    # Jaffar Express: stormed on Tuesday, siege ended on Wednesday: one happening from the 11th to the 12th.
+    text = ("Security forces on Wednesday ended a day-long siege of the train, after fighters blew up the track and "
+            "stormed the train on Tuesday.")
+    (ev,) = run(text, [_day(text, "on Wednesday", "2025-03-12"), _day(text, "on Tuesday", "2025-03-11")])
+    assert (ev["kind"], ev["date_start"], ev["date_end"], ev["date_precision"]) == ("attack", "2025-03-11",
+                                                                                     "2025-03-12", "day")
+    assert ev["date_text"] == "on Wednesday … on Tuesday"
+
+
+def test_a_reporting_day_or_a_distant_day_does_not_widen_the_happening():
+    said = "Militants attacked a checkpost on Monday, the military said on Wednesday."
+    (ev,) = run(said, [_day(said, "on Monday", "2025-03-10"), _day(said, "on Wednesday", "2025-03-12")])
+    assert (ev["date_start"], ev["date_end"]) == ("2025-03-10", "2025-03-10")
+    far = "Militants attacked a checkpost on March 1, a week after the raid of February 20."
+    (ev,) = run(far, [_day(far, "on March 1", "2025-03-01"), _day(far, "of February 20", "2025-02-20")])
+    assert ev["date_start"] == ev["date_end"]  # nine days apart: two happenings, one day each
+    talks = "Delegates met on Monday and talks resumed on Tuesday."  # not violence: each kind keeps its own day
+    assert all(r["date_start"] == r["date_end"] for r in run(talks, [_day(talks, "on Monday", "2025-03-10"),
+                                                                      _day(talks, "on Tuesday", "2025-03-11")]))

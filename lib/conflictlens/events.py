@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from datetime import date
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ _CARE_AFTER = re.compile(r"(?:[’']s)?(?:\s+(?:(?-i:[A-Z])[\w-]*|city|civil|dis
                          r"general|teaching|provincial|headquarters)){0,3}\s+(?:hospitals?|cmh|medical\s+(?:complex|"
                          r"institute|centre|center)|trauma\s+(?:centre|center))\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s*")
+SPAN_DAYS = 3  # a violent happening's dates in one sentence at most this far apart are one span
 
 
 @dataclass(frozen=True)
@@ -443,6 +445,8 @@ def find_events(
                 row["date_precision"] = ("approximate" if reporting else _get(d, "precision")) if row["date_start"] \
                     else "unknown"
                 row["date_text"] = _get(d, "text")
+                if spec["family"] == "violence" and not reporting and len(here_dates) > 1:
+                    _span_days(row, text, d, here_dates, date_memo)
             if chosen:
                 row["place"] = "; ".join(p["name"] for p in chosen) or None
                 row["places"] = [p["place_id"] for p in chosen]
@@ -454,6 +458,32 @@ def find_events(
                     row["longitude"] = chosen[0].get("longitude")
             rows.append(row)
     return rows
+
+
+def _span_days(row: dict, text: str, d: Any, dates: list, memo: dict[int, bool]) -> None:
+    """Widen a violent event's day to the days its sentence spans: "ended a day-long siege on Wednesday, after
+    fighters stormed the train on Tuesday" is one happening from Tuesday to Wednesday (a sentence's violence cues
+    name one happening). Only the sentence's own day dates within :data:`SPAN_DAYS` of the chosen one count, never
+    a reporting date ("said on Wednesday")."""
+    if _get(d, "precision") != "day":
+        return
+    lo, hi = row["date_start"], row["date_end"]
+    near = [d]
+    for other in dates:
+        start = _get(other, "date_start")
+        if other is d or not start or _get(other, "precision") != "day" or _reports(text, other, memo):
+            continue
+        end = _get(other, "date_end") or start
+        try:
+            gap = max(date.fromisoformat(start) - date.fromisoformat(hi), date.fromisoformat(lo) - date.fromisoformat(end))
+        except ValueError:
+            continue
+        if gap.days <= SPAN_DAYS:
+            near.append(other)
+    if len(near) > 1:
+        row["date_start"] = min(_get(x, "date_start") for x in near)
+        row["date_end"] = max(_get(x, "date_end") or _get(x, "date_start") for x in near)
+        row["date_text"] = " … ".join(_get(x, "text") for x in sorted(near, key=lambda x: _get(x, "start")))
 
 
 def _plural(cue: str) -> bool:
