@@ -299,3 +299,11 @@ def test_an_alias_read_by_date_reads_the_same_each_time():
     ms = mentions(text, date(2020, 5, 9))
     assert [(m["actor_id"], m["resolution"]) for m in ms if m["surface"] == "Kabul"] == \
         [("afghan_republic", "Kabul @2020-05-09 → afghan_republic")] * 2
+
+
+def test_outlets_holding_an_alias_name_no_actor():
+    text = ("US officials told The Washington Post that Washington backed the talks, "
+            "Pakistan Today reported, and Pakistan welcomed them.")
+    found = [(m["surface"], m["actor_id"]) for m in find_actor_mentions(text, sentence_spans(text), LEX,
+                                                                         date(2025, 10, 20))]
+    assert found == [("US", "usa"), ("Washington", "usa"), ("Pakistan", "pakistan_gov")]

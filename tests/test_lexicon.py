@@ -158,3 +158,8 @@ def test_short_start_words_are_found_at_word_starts_by_regex():
     regex = _word_start_regex("al")
     assert [m.start() for m in regex.finditer("al also local (al _al 9al")] == [0, 3, 15]
     assert _word_start_regex("army") is None  # long: found with str.find, rarely inside a word
+
+
+def test_not_actors_must_be_a_list_of_names():
+    assert "actors.yaml: not_actors: must be a list of names" in error(
+        {"actors.yaml": ACTOR + b"not_actors: Washington Post\n"})

@@ -130,6 +130,9 @@ def _build(lexicon: Lexicon) -> _Matcher:
                 forms[key] = _Form(countries=set(place["countries"]), place=True)
         for demonym in place["demonyms"]:
             forms.setdefault(normalise(demonym), _Form()).countries.update(place["countries"])
+    # Names that hold an alias but name no actor ("The Washington Post", "Voice of America"): blockers.
+    for name in lexicon.raw.get("actors", {}).get("not_actors") or ():
+        forms.setdefault(normalise(name), _Form())
     for form in forms.values():
         form.freeze()
     return _Matcher(AliasIndex(forms), forms)

@@ -160,6 +160,9 @@ def _country(value: Any, path: Path, where: str) -> str | None:
 def _check_actors(data: dict, path: Path) -> dict[str, dict]:
     """Actors by id, each with ``aliases`` (texts), ``short_forms`` and ``alias_rules`` (one dict per alias)."""
     entries = _entries(data, "actors", path)
+    blockers = data.get("not_actors") or []
+    if not isinstance(blockers, list) or not all(isinstance(b, str) and b.strip() for b in blockers):
+        raise _fail(path, "not_actors", "must be a list of names")
     known = {e["id"] for e in entries}
     actors: dict[str, dict] = {}
     for e in entries:
