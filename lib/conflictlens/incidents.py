@@ -165,17 +165,16 @@ def _best_figure(rows: list[dict]) -> dict:
     return max(rows, key=lambda r: (not r.get("vague"), r.get("best") or 0, r.get("low") or 0))
 
 
-def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dict] | None = None) -> tuple[list[dict], list[str | None], list[str | None]]:
+def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dict] | None = None,
+          keep: Any = None) -> tuple[list[dict], list[str | None], list[str | None]]:
     """Merge event and casualty mentions (each with article_id) into incidents.
 
     Returns (incident rows, incident_id per event row, incident_id per casualty row).
-    ``place_index`` maps place ids to place records (type, admin1, country, countries, lat, lon).
+    ``place_index`` maps place ids to place records (type, admin1, country, countries, lat, lon). ``keep``, when
+    given, is told the units and their incidents (:class:`~conflictlens.incident_state.IncidentState`), so that a
+    later run can merge again only the incidents its changed articles touch.
     """
-    place_index = place_index or {}
-
-    def places_of(ids: list[str]) -> list[dict]:
-        return [place_index.get(pid) or {"place_id": pid, "name": pid} for pid in (ids or [])]
-
+    places_of = place_lookup(place_index)
     # Article by article (its rows in row order): units built, then merged within the article, so memory holds one
     # article's units at a time besides every article's merged units.
     ev_rows: dict[str, list[int]] = defaultdict(list)
@@ -186,54 +185,99 @@ def merge(events: list[dict], casualties: list[dict], place_index: dict[str, dic
         cas_rows[c["article_id"]].append(j)
     merged: list[Unit] = []
     for art in sorted(ev_rows.keys() | cas_rows.keys()):
-        units = _article_units(art, ev_rows.get(art, ()), cas_rows.get(art, ()), events, casualties, places_of)
-        merged.extend(_merge_within(units))
+        merged.extend(article_units(art, ev_rows.get(art, ()), cas_rows.get(art, ()), events, casualties, places_of))
     del ev_rows, cas_rows
 
-    # Across articles: dated, placed units of one family. Two units can merge only if their dates overlap and are
-    # both day-fine or of one precision, and their places are compatible, so each unit is filed under every day
-    # (month, year) its dates cover and under its places' keys, and compared only with the units filed under the
-    # same day and a key it probes (_unit_keys): the merge grows with the units of one day and place, never with
-    # all pairs. The incidents are the groups of compatible units, whatever order the pairs are compared in.
+    parent = unite(merged)
+    roots = [_find(parent, idx) for idx in range(len(merged))]
+    if keep is not None:
+        keep.record_units(merged, roots, events, casualties)
+    groups: dict[int, Unit] = {}
+    for idx, root in enumerate(roots):
+        if root in groups:
+            groups[root].absorb(merged[idx])
+        else:
+            groups[root] = merged[idx]
+    out = _finish(list(groups.values()), events, casualties)
+    if keep is not None:
+        keep.record_ids({root: _incident_of(u, out[1], out[2]) for root, u in groups.items()})
+    return out
+
+
+def place_lookup(place_index: dict[str, dict] | None) -> Any:
+    """Place ids → place records (an id the index does not know stands for itself)."""
+    place_index = place_index or {}
+
+    def places_of(ids: list[str]) -> list[dict]:
+        return [place_index.get(pid) or {"place_id": pid, "name": pid} for pid in (ids or [])]
+
+    return places_of
+
+
+def article_units(art: str, ev_rows, cas_rows, events: list, casualties: list, places_of) -> list[Unit]:
+    """One article's units, merged within the article (its rows in row order)."""
+    return _merge_within(_article_units(art, ev_rows, cas_rows, events, casualties, places_of))
+
+
+def filing(u: Unit) -> tuple[list[tuple], set, set] | None:
+    """Where a unit meets units of other articles: (periods, keys it is filed under, keys it probes); None for a
+    unit that merges across articles with none (undated, unplaced, or of a family that stays within articles)."""
+    iv = u.interval()
+    if u.family not in CROSS_ARTICLE_FAMILIES or iv is None or not u.places:
+        return None
+    files, probes = _unit_keys(u.places)
+    return _periods(u.family, u.best_date()[2], iv), files, probes
+
+
+def compatible(u: Unit, v: Unit) -> bool:
+    """Whether units of two articles may name one happening: dates that overlap at one precision, compatible places,
+    overlapping actors (or none known)."""
+    return (_dates_compatible(u, v, strict=True) and places_compatible(u.places, v.places)
+            and (not u.actors or not v.actors or bool(u.actors & v.actors)))
+
+
+def unite(merged: list[Unit]) -> list[int]:
+    """The union-find parents of units across articles.
+
+    Dated, placed units of one family can merge only if their dates overlap and are both day-fine or of one
+    precision, and their places are compatible, so each unit is filed under every day (month, year) its dates
+    cover and under its places' keys, and compared only with the units filed under the same day and a key it probes
+    (_unit_keys): the merge grows with the units of one day and place, never with all pairs. The incidents are the
+    groups of compatible units, whatever order the pairs are compared in.
+    """
     buckets: dict[tuple, list[int]] = defaultdict(list)
     parent = list(range(len(merged)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for idx, u in enumerate(merged):
-        iv = u.interval()
-        if u.family not in CROSS_ARTICLE_FAMILIES or iv is None or not u.places:
+        where = filing(u)
+        if where is None:
             continue
+        periods, files, probes = where
         compared: set[int] = set()
-        files, probes = _unit_keys(u.places)
-        for period in _periods(u.family, u.best_date()[2], iv):
+        for period in periods:
             for key in probes:
                 for other in buckets.get((period, key), ()):
                     if other in compared:
                         continue
                     compared.add(other)
                     v = merged[other]
-                    if find(other) == find(idx) or v.articles & u.articles:
+                    if _find(parent, other) == _find(parent, idx) or v.articles & u.articles:
                         continue
-                    if (_dates_compatible(u, v, strict=True) and places_compatible(u.places, v.places)
-                            and (not u.actors or not v.actors or u.actors & v.actors)):
-                        parent[find(idx)] = find(other)
+                    if compatible(u, v):
+                        parent[_find(parent, idx)] = _find(parent, other)
             for key in files:
                 buckets[(period, key)].append(idx)
-    groups: dict[int, Unit] = {}
-    for idx in range(len(merged)):
-        root = find(idx)
-        if root in groups:
-            groups[root].absorb(merged[idx])
-        else:
-            groups[root] = merged[idx]
+    return parent
 
-    return _finish(list(groups.values()), events, casualties)
 
+def _find(parent: list[int] | dict, x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _incident_of(u: Unit, ev_ids: list[str | None], cas_ids: list[str | None]) -> str | None:
+    return ev_ids[u.events[0]] if u.events else cas_ids[u.casualties[0]] if u.casualties else None
 
 
 def _article_units(art: str, ev_rows, cas_rows, events: list, casualties: list, places_of) -> list[Unit]:

@@ -1,0 +1,327 @@
+"""The incident merge kept between runs, so that a run that adds, changes or drops a few articles merges again only
+the incidents those articles touch (a scheduled run does only what is new).
+
+Two units are compatible or not whatever else the corpus holds, so the incidents are the connected components of a
+fixed graph (incidents.unite). What is kept (``incidents-state.sqlite``): every article's units as the merge built
+them (before any absorbing), the buckets each unit that merges across articles is filed under, and the incident of
+each unit. Dropping an article's units can split only the incidents they were in; adding units can join only the
+incidents they meet. Those incidents are merged again from their units, in the order a full merge absorbs them
+(article id, then the unit's place in its article), so the result is the full merge's; every other incident stands.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .incidents import Unit, _find, _finish, article_units, compatible, filing, place_lookup
+
+STATE_FILE = "incidents-state.sqlite"
+SCHEMA_VERSION = 1
+_SQL_VARS = 900
+
+# A row is known to its unit by these fields (unique within its article: checked when the state is recorded).
+ROW_KEYS = {"events": ("start", "end", "kind"), "casualties": ("start", "end", "status", "category")}
+
+
+class StateError(Exception):
+    """The kept state cannot serve a delta merge (two rows of one article share a key, or incident ids collide):
+    the caller merges in full instead."""
+
+
+def row_key(row: Any, table: str) -> tuple:
+    return tuple(row[k] for k in ROW_KEYS[table])
+
+
+@dataclass
+class Delta:
+    """What a delta merge changed: the incident ids dropped, the incident rows that replace them, and the incident id
+    of every row of the incidents merged again (``(table, article_id, row_key) -> incident_id``)."""
+
+    dropped: set[str]
+    incidents: list[dict]
+    row_ids: dict[tuple, str | None]
+    articles: set[str]        # the articles whose rows take new incident ids
+    units_merged: int         # units in the incidents merged again
+
+
+class IncidentState:
+    """The units, buckets and incidents of the last merge, in ``folder/incidents-state.sqlite``."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.path = Path(folder) / STATE_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._create()
+
+    def _create(self) -> None:
+        with self._db:
+            for (table,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+                self._db.execute(f"DROP TABLE {table}")
+            self._db.execute("CREATE TABLE units (uid INTEGER PRIMARY KEY, article_id TEXT, pos INTEGER,"
+                             " component INTEGER, incident_id TEXT, unit BLOB)")
+            self._db.execute("CREATE INDEX units_article ON units (article_id)")
+            self._db.execute("CREATE INDEX units_component ON units (component)")
+            self._db.execute("CREATE TABLE buckets (bucket TEXT, uid INTEGER)")
+            self._db.execute("CREATE INDEX buckets_bucket ON buckets (bucket)")
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> IncidentState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------- a full merge
+
+    def record_units(self, merged: list[Unit], roots: list[int], events: list, casualties: list) -> None:
+        """Keep a full merge's units (before absorbing) and their components; the previous state is replaced."""
+        self._create()
+        if not _keys_unique(merged, events, casualties):
+            with self._db:  # kept empty and marked: the next run merges in full
+                self._db.execute("CREATE TABLE unusable (why TEXT)")
+            return
+        pos: dict[str, int] = {}
+        unit_rows, bucket_rows = [], []
+        for uid, u in enumerate(merged):
+            k = pos[u.article_id] = pos.get(u.article_id, -1) + 1
+            keyed = Unit(article_id=u.article_id, family=u.family, kind=u.kind, order=u.order, dates=u.dates,
+                         places=u.places, actors=u.actors,
+                         events=[row_key(events[i], "events") for i in u.events],
+                         casualties=[row_key(casualties[j], "casualties") for j in u.casualties])
+            unit_rows.append((uid, u.article_id, k, roots[uid], None, _pack(keyed)))
+            bucket_rows += [(b, uid) for b in _files(u)]
+        with self._db:
+            self._db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)", unit_rows)
+            self._db.executemany("INSERT INTO buckets VALUES (?, ?)", bucket_rows)
+
+    def record_ids(self, incident_of: dict[int, str | None]) -> None:
+        """The incident id of each component of :meth:`record_units`."""
+        with self._db:
+            self._db.executemany("UPDATE units SET incident_id=? WHERE component=?",
+                                 [(iid, root) for root, iid in incident_of.items()])
+
+    # ------------------------------------------------------------------------------------------ a delta merge
+
+    def delta(self, removed: set[str], added: dict[str, dict[str, list]], place_index: dict[str, dict] | None,
+              old_rows: Callable[[set[str]], dict[str, list[dict]]], kept_ids: Callable[[], set[str]]) -> Delta:
+        """Merge again after dropping the units of ``removed`` articles and adding those of ``added`` ones
+        (article id → its ``events`` and ``casualties`` rows, in the order extraction gave them; an article both
+        removed and added is one whose rows changed).
+
+        ``old_rows(article_ids)`` gives the kept articles' event and casualty rows (from the written tables);
+        ``kept_ids()`` the incident ids that stand. Raises :class:`StateError` when the result cannot be the full
+        merge's (then merge in full).
+        """
+        if self._db.execute("SELECT name FROM sqlite_master WHERE name='unusable'").fetchone():
+            raise StateError("the last merge had two rows of one article with one key")
+        places_of = place_lookup(place_index)
+        cache: dict[int, tuple[Unit, str, int]] = {}  # uid -> (unit, article_id, pos)
+        parent: dict[int, int] = {}
+        dropped: set[str] = set()
+        touched: set[int] = set()  # old components merged again
+        gone = self._uids_of(removed)
+        for uid, component, iid in gone:
+            touched.add(component)
+            if iid:
+                dropped.add(iid)
+        gone_uids = {g[0] for g in gone}
+        # Added articles' units, numbered after every kept unit, filed in the order a full merge would file them.
+        next_uid = (self._db.execute("SELECT max(uid) FROM units").fetchone()[0] or -1) + 1
+        new_units: list[tuple[int, Unit, str, int]] = []
+        for art in sorted(added):
+            rows = added[art]
+            units = article_units(art, range(len(rows["events"])), range(len(rows["casualties"])), rows["events"],
+                                  rows["casualties"], places_of)
+            for k, u in enumerate(units):
+                u.events = [row_key(rows["events"][i], "events") for i in u.events]
+                u.casualties = [row_key(rows["casualties"][j], "casualties") for j in u.casualties]
+                new_units.append((next_uid, u, art, k))
+                next_uid += 1
+        with self._db:
+            if gone_uids:
+                for chunk in _chunks(sorted(gone_uids)):
+                    marks = ",".join("?" * len(chunk))
+                    self._db.execute(f"DELETE FROM units WHERE uid IN ({marks})", chunk)
+                    self._db.execute(f"DELETE FROM buckets WHERE uid IN ({marks})", chunk)
+            # The kept members of the components that lost units: joined again among themselves.
+            members = self._members(touched, places_of)
+            for uid, art, pos, unit in members:
+                cache[uid] = (unit, art, pos)
+                parent[uid] = uid
+            member_set = set(parent)
+            for uid in sorted(member_set):
+                u = cache[uid][0]
+                for other in self._probe(u):
+                    if other in member_set and other != uid:
+                        self._join(parent, cache, uid, other)
+            # The added units: each probes the kept units and the added ones before it.
+            for uid, u, art, pos in new_units:
+                cache[uid] = (u, art, pos)
+                parent[uid] = uid
+                self._db.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)", (uid, art, pos, uid, None, _pack(u)))
+                for other in self._probe(u):
+                    if other == uid:
+                        continue
+                    if other not in parent:  # a kept incident the added unit may join: all of it comes along
+                        component = self._component_of(other)
+                        if component not in touched:
+                            touched.add(component)
+                            for m_uid, m_art, m_pos, m_unit in self._members({component}, places_of):
+                                cache[m_uid] = (m_unit, m_art, m_pos)
+                                parent[m_uid] = m_uid
+                            ms = [m for m in self._component_uids(component)]
+                            for m in ms[1:]:
+                                parent[_find(parent, m)] = _find(parent, ms[0])
+                    if other in parent:
+                        self._join(parent, cache, uid, other)
+                self._db.executemany("INSERT INTO buckets VALUES (?, ?)", [(b, uid) for b in _files(u)])
+            dropped |= self._ids_of(touched)
+
+            # The incidents merged again, from their units in a full merge's order.
+            groups: dict[int, list[int]] = {}
+            for uid in parent:
+                groups.setdefault(_find(parent, uid), []).append(uid)
+            articles = {cache[uid][1] for uid in parent}
+            rows = old_rows(articles - set(added))
+            for art in set(added) & articles:
+                rows.setdefault("events", []).extend(added[art]["events"])
+                rows.setdefault("casualties", []).extend(added[art]["casualties"])
+            events, casualties = rows.get("events", []), rows.get("casualties", [])
+            at = {t: {(r["article_id"], *row_key(r, t)): i for i, r in enumerate(table)}
+                  for t, table in (("events", events), ("casualties", casualties))}
+            if len(at["events"]) != len(events) or len(at["casualties"]) != len(casualties):
+                raise StateError("two rows of one article share a key")
+            finished: list[tuple[int, Unit]] = []
+            for root, uids in groups.items():
+                uids.sort(key=lambda x: (cache[x][1], cache[x][2]))
+                units = [_bind(cache[x][0], at) for x in uids]
+                head = units[0]
+                for other in units[1:]:
+                    head.absorb(other)
+                finished.append((min(uids), head))
+            incidents, ev_ids, cas_ids = _finish([u for _, u in finished], events, casualties)
+            standing = kept_ids() - dropped
+            clash = [r["incident_id"] for r in incidents if r["incident_id"] in standing]
+            if clash:
+                raise StateError(f"incident id {clash[0]} would repeat a standing one")
+            # The rows of the incidents merged again take their ids; an added article's other rows (negated,
+            # hypothetical, generic) none; a kept article's other rows keep theirs.
+            row_ids: dict[tuple, str | None] = {}
+            for t, table, ids in (("events", events, ev_ids), ("casualties", casualties, cas_ids)):
+                for r, iid in zip(table, ids):
+                    if iid is not None or r["article_id"] in added:
+                        row_ids[(t, r["article_id"], row_key(r, t))] = iid
+            updates = []
+            for component, u in finished:
+                iid = ev_ids[u.events[0]] if u.events else cas_ids[u.casualties[0]] if u.casualties else None
+                updates += [(component, iid, uid) for uid in groups[_find(parent, component)]]
+            self._db.executemany("UPDATE units SET component=?, incident_id=? WHERE uid=?", updates)
+        return Delta(dropped=dropped, incidents=incidents, row_ids=row_ids, articles=articles,
+                     units_merged=len(parent))
+
+    def _join(self, parent: dict, cache: dict, a: int, b: int) -> None:
+        ra, rb = _find(parent, a), _find(parent, b)
+        if ra == rb:
+            return
+        u, art_u, _ = cache[a]
+        v, art_v, _ = cache[b]
+        if art_u == art_v:
+            return
+        if compatible(u, v):
+            parent[ra] = rb
+
+    def _probe(self, u: Unit) -> set[int]:
+        where = filing(u)
+        if where is None:
+            return set()
+        periods, _, probes = where
+        keys = [repr((period, key)) for period in periods for key in probes]
+        found: set[int] = set()
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            found.update(uid for (uid,) in self._db.execute(
+                f"SELECT uid FROM buckets WHERE bucket IN ({marks})", chunk))
+        return found
+
+    def _uids_of(self, articles: Iterable[str]) -> list[tuple[int, int, str | None]]:
+        out = []
+        for chunk in _chunks(sorted(articles)):
+            marks = ",".join("?" * len(chunk))
+            out += self._db.execute(
+                f"SELECT uid, component, incident_id FROM units WHERE article_id IN ({marks})", chunk).fetchall()
+        return out
+
+    def _members(self, components: Iterable[int], places_of) -> list[tuple[int, str, int, Unit]]:
+        out = []
+        for chunk in _chunks(sorted(components)):
+            marks = ",".join("?" * len(chunk))
+            out += [(uid, art, pos, _unpack(blob, places_of)) for uid, art, pos, blob in self._db.execute(
+                f"SELECT uid, article_id, pos, unit FROM units WHERE component IN ({marks})", chunk)]
+        return out
+
+    def _component_of(self, uid: int) -> int:
+        return self._db.execute("SELECT component FROM units WHERE uid=?", (uid,)).fetchone()[0]
+
+    def _component_uids(self, component: int) -> list[int]:
+        return [uid for (uid,) in self._db.execute("SELECT uid FROM units WHERE component=? ORDER BY uid",
+                                                   (component,))]
+
+    def _ids_of(self, components: Iterable[int]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(sorted(components)):
+            marks = ",".join("?" * len(chunk))
+            out |= {iid for (iid,) in self._db.execute(
+                f"SELECT DISTINCT incident_id FROM units WHERE component IN ({marks})", chunk) if iid}
+        return out
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for i in range(0, len(items), _SQL_VARS):
+        yield items[i : i + _SQL_VARS]
+
+
+def _files(u: Unit) -> list[str]:
+    where = filing(u)
+    if where is None:
+        return []
+    periods, files, _ = where
+    return [repr((period, key)) for period in periods for key in sorted(files, key=repr)]
+
+
+def _pack(u: Unit) -> bytes:
+    """A unit as kept: its rows by key (:func:`row_key`), its places by id (the lexicon gives them back)."""
+    return pickle.dumps((u.article_id, u.family, u.kind, u.order, u.dates, [p.get("place_id") for p in u.places],
+                         sorted(u.actors), list(u.events), list(u.casualties)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(blob: bytes, places_of) -> Unit:
+    art, family, kind, order, dates, place_ids, actors, ev_keys, cas_keys = pickle.loads(blob)
+    return Unit(article_id=art, family=family, kind=kind, order=order, dates=list(dates), places=places_of(place_ids),
+                actors=set(actors), events=list(ev_keys), casualties=list(cas_keys), articles={art})
+
+
+def _bind(u: Unit, at: dict[str, dict]) -> Unit:
+    """A unit with its rows' keys turned into indices of the rows at hand."""
+    u.events = [at["events"][(u.article_id, *k)] for k in u.events]
+    u.casualties = [at["casualties"][(u.article_id, *k)] for k in u.casualties]
+    return u
+
+
+def _keys_unique(merged: list[Unit], events: list, casualties: list) -> bool:
+    """Whether every row a unit holds is known by its key within its article (:data:`ROW_KEYS`)."""
+    for table, rows, attr in (("events", events, "events"), ("casualties", casualties, "casualties")):
+        keys = [(rows[i]["article_id"], *row_key(rows[i], table)) for u in merged for i in getattr(u, attr)]
+        if len(set(keys)) != len(keys):
+            return False
+    return True

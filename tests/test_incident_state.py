@@ -1,0 +1,97 @@
+"""incident_state: a merge kept between runs; merging again after adding, changing and dropping articles gives the
+full merge's incidents and row ids."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import random
+import sys
+
+import pytest
+
+from conflictlens import paths
+from conflictlens.corpus import read_corpus
+from conflictlens.incident_state import IncidentState, StateError, row_key
+from conflictlens.incidents import merge
+from conflictlens.lexicon import load_lexicon
+from conflictlens.pipeline import DEFAULT_PARAMS, _place_index, extract_article
+
+
+def _generate():
+    spec = importlib.util.spec_from_file_location("bench_generate", paths.ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Per article, the event and casualty rows of 250 generated records."""
+    path = tmp_path_factory.mktemp("gen") / "gen.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _generate().records(250)))
+    lexicon = load_lexicon()
+    out = {}
+    for a in read_corpus(path).articles:
+        if a["topic"] == "conflict":
+            r = extract_article(a, lexicon, DEFAULT_PARAMS)
+            out[a["article_id"]] = {"events": r["events"], "casualties": r["casualties"]}
+    return out
+
+
+def _full(results, ids):
+    ev = [r for a in sorted(ids) for r in copy.deepcopy(results[a]["events"])]
+    ca = [r for a in sorted(ids) for r in copy.deepcopy(results[a]["casualties"])]
+    return ev, ca
+
+
+def _row_ids(ev, ca, ev_ids, cas_ids):
+    return {(t, r["article_id"], row_key(r, t)): i for t, rows, ids in (("events", ev, ev_ids), ("casualties", ca, cas_ids))
+            for r, i in zip(rows, ids)}
+
+
+def test_delta_merge_gives_the_full_merge(results, tmp_path):
+    index = _place_index(load_lexicon())
+    ids = sorted(results)
+    rnd = random.Random(3)
+    added = set(rnd.sample(ids, 20))
+    dropped = set(rnd.sample(sorted(set(ids) - added), 6))
+    changed = set(rnd.sample(sorted(set(ids) - added - dropped), 6))
+    before = set(ids) - added
+
+    ev, ca = _full(results, before)
+    with IncidentState(tmp_path) as state:
+        incidents, ev_ids, cas_ids = merge(ev, ca, index, keep=state)
+    current = {r["incident_id"]: r for r in incidents}
+    row_ids = _row_ids(ev, ca, ev_ids, cas_ids)
+
+    with IncidentState(tmp_path) as state:  # a later run opens the kept state
+        delta = state.delta(
+            dropped | changed, {a: copy.deepcopy(results[a]) for a in added | changed}, index,
+            lambda arts: dict(zip(("events", "casualties"), _full(results, arts))), lambda: set(current))
+    for iid in delta.dropped:
+        del current[iid]
+    current.update({r["incident_id"]: r for r in delta.incidents})
+    row_ids = {k: v for k, v in row_ids.items() if k[1] not in dropped | changed}
+    row_ids.update(delta.row_ids)
+
+    ev, ca = _full(results, set(ids) - dropped)
+    want, want_ev, want_cas = merge(ev, ca, index)
+    assert current == {r["incident_id"]: r for r in want}
+    assert row_ids == _row_ids(ev, ca, want_ev, want_cas)
+    # Only what the change touched was merged again.
+    assert 0 < delta.units_merged < sum(len(r["events"]) + len(r["casualties"]) for r in results.values()) / 4
+    assert len(delta.dropped) < len(current) / 4
+
+
+def test_rows_sharing_a_key_leave_no_usable_state(tmp_path):
+    row = {"article_id": "a1", "start": 0, "end": 6, "kind": "attack", "family": "violence", "sentence_index": 0,
+           "date_start": "2025-01-02", "date_end": "2025-01-02", "date_precision": "day", "places": ["bannu"],
+           "actors": [], "negated": False, "hypothetical": False, "generic": False}
+    index = _place_index(load_lexicon())
+    with IncidentState(tmp_path) as state:
+        merge([dict(row), dict(row, sentence_index=1)], [], index, keep=state)
+        with pytest.raises(StateError):
+            state.delta(set(), {}, index, lambda arts: {}, set)
