@@ -67,11 +67,15 @@ def _extract(args: argparse.Namespace) -> int:
     c = manifest["counts"]
     r = manifest["reuse"]
     redated = f", {r['redated_extracted']} re-dated and extracted again" if r["redated_extracted"] else ""
+    run = manifest.get("run", {})
+    how = (f"; delta run: {c['articles'] - run['articles_new'] - run['articles_changed']} articles unchanged, "
+           f"{run['incidents_merged_again']} incidents merged again" if run.get("mode") == "delta"
+           else f"; full run ({run['why']})" if run.get("why") else "")
     print(f"{args.corpus}: {s.get('files', '?')} files, {c['articles']} articles "
           f"({s.get('duplicates_merged', 0)} duplicate copies merged, {s.get('off_topic', 0)} off-topic, "
           f"{s.get('files_skipped', 0)} files skipped) → {c['events']} events, {c['casualties']} casualty figures, "
           f"{c['actor_mentions']} actor mentions, {c['incidents']} incidents; {r['articles_extracted']} extracted, "
-          f"{r['articles_reused']} reused{redated}; tables in {args.out}")
+          f"{r['articles_reused']} reused{redated}{how}; tables in {args.out}")
     return 0
 
 

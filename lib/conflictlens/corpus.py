@@ -18,8 +18,8 @@ import json
 import re
 import unicodedata
 import zlib
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -27,7 +27,7 @@ from functools import cached_property, lru_cache, partial
 from itertools import accumulate, compress, count, islice
 from operator import sub
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import numpy as np
 import yaml
@@ -36,9 +36,8 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from . import paths, schema
 from .dates import infer_writing_date
-
-if TYPE_CHECKING:
-    from .engines import Engine
+from .engines import Engine, batched
+from .reading_cache import ReadingCache
 
 MB = 1024 * 1024
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
@@ -56,6 +55,7 @@ LEAD_TOKENS = 40            # a truncated copy keeps the lead: the first words a
 MIN_NEAR_TOKENS = 25        # shorter texts merge only when exactly equal
 MAX_CANDIDATES = 16         # near-copy candidates verified per text (largest first): the merge stays linear
 TOKENS_CACHED = 4096        # texts whose tokens stay in memory for comparing (the candidates come back)
+VERDICTS_BATCH = 2000       # texts placed per lookup of cached near-copy verdicts
 TOPIC_LEXICON = paths.LEXICON / "topic.yaml"
 
 
@@ -71,6 +71,7 @@ class Corpus:
     inputs: list[dict]
     skipped_records: list[dict]
     refused_near_duplicates: list[dict] = field(default_factory=list)  # LSH candidates kept apart, and why
+    reading_reuse: dict = field(default_factory=dict)  # with a reading cache: ReadingCache.stats() of this read
 
     def summary(self) -> dict:
         """Counts: files, files_loaded, files_skipped, instances, articles, duplicates_merged, off_topic."""
@@ -1046,7 +1047,9 @@ def _strip_dateline(body: str, dateline: str | None) -> str:
 
 def group_copies(bodies: Sequence[str], datelines: list[str | None], threshold: float,
                  keys: list[str] | None = None,
-                 features: list[tuple[int, LeanMinHash | None, int]] | None = None) -> tuple[list[list[int]], list[dict]]:
+                 features: list[tuple[int, LeanMinHash | None, int]] | None = None,
+                 verdicts: ReadingCache | None = None,
+                 trace: dict | None = None) -> tuple[list[list[int]], list[dict]]:
     """Clusters of copies (indices; the longest text first) and the LSH candidates refused, with reasons.
 
     Exact copies share a content hash (``keys``: the bodies' :func:`content_hash`, when known). Near copies are
@@ -1054,7 +1057,10 @@ def group_copies(bodies: Sequence[str], datelines: list[str | None], threshold: 
     then verified with :func:`_compare`. Longest texts found clusters; each shorter text joins at most one cluster,
     so a copy that fits two reports does not chain them together. Memory holds the LSH index and the tokens of the
     texts last compared, not every text's. ``features``: each body's :func:`near_features`, when already computed
-    (by the workers that parsed the documents).
+    (by the workers that parsed the documents). ``verdicts``: a reading cache whose verdicts of :func:`_compare`
+    are used instead of comparing again (looked up a batch of placed texts at a time), and which keeps the new
+    ones; the clustering runs as without it, so its result is the same. ``trace``, when given, receives the
+    cluster founder of each exact group's first text (``cluster_of``), for a delta read (reading_state.py).
     """
     exact: dict[str, list[int]] = {}
     if keys is None:
@@ -1062,9 +1068,15 @@ def group_copies(bodies: Sequence[str], datelines: list[str | None], threshold: 
     for i, key in enumerate(keys):
         exact.setdefault(key, []).append(i)
 
+    def text(i: int) -> str:
+        return _strip_dateline(bodies[i], datelines[i])
+
     @lru_cache(maxsize=TOKENS_CACHED)
     def tokens(i: int) -> _Tokens:
-        return _tokens(_strip_dateline(bodies[i], datelines[i]))
+        return _tokens(text(i))
+
+    def compare(i: int, c: int) -> tuple[bool, str]:
+        return _compare(tokens(i), tokens(c), threshold)
 
     reps = [m[0] for m in exact.values()]
     near = {i: features[i] for i in reps} if features is not None else {
@@ -1079,23 +1091,73 @@ def group_copies(bodies: Sequence[str], datelines: list[str | None], threshold: 
     eligible = [i for i in order if size[i] >= MIN_NEAR_TOKENS]
     for i in order[len(eligible):]:
         cluster_of[i] = i
-    for i in eligible:
-        _, sketch, lead = near[i]
-        candidates = sorted(set(lsh.query(sketch)).union(leads.get(lead, ())), key=rank.__getitem__)
-        for c in candidates[:MAX_CANDIDATES]:
-            same, reason = _compare(tokens(i), tokens(c), threshold)
-            if same:
-                cluster_of[i] = cluster_of[c]
-                break
-            refused.append({"kept": c, "refused": i, "reason": reason})
-        else:
-            cluster_of[i] = i
-            lsh.insert(i, sketch)
-            leads.setdefault(lead, []).append(i)
+    cached = _CachedVerdicts(verdicts, compare, text, threshold) if verdicts is not None else None
+    decide = cached if cached is not None else compare
+    for batch in (batched(eligible, VERDICTS_BATCH) if cached is not None else [eligible]):
+        if cached is not None:
+            cached.prefetch(batch)
+        for i in batch:
+            _, sketch, lead = near[i]
+            candidates = sorted(set(lsh.query(sketch)).union(leads.get(lead, ())), key=rank.__getitem__)
+            for c in candidates[:MAX_CANDIDATES]:
+                same, reason = decide(i, c)
+                if same:
+                    cluster_of[i] = cluster_of[c]
+                    break
+                refused.append({"kept": c, "refused": i, "reason": reason})
+            else:
+                cluster_of[i] = i
+                lsh.insert(i, sketch)
+                leads.setdefault(lead, []).append(i)
+        if cached is not None:
+            cached.keep()
+    if trace is not None:
+        trace["cluster_of"] = cluster_of
     clusters: dict[int, list[int]] = {}
     for i in order:
         clusters.setdefault(cluster_of[i], []).extend(exact[keys[i]])
     return list(clusters.values()), refused
+
+
+class _CachedVerdicts:
+    """:func:`_compare` through a reading cache's verdicts, for :func:`group_copies`: the verdicts on a batch of
+    texts about to be placed are looked up at once (:meth:`prefetch`), those missing are run and kept (:meth:`keep`).
+
+    Keys are of the texts as compared (dateline stripped), so they hold whatever a text's index in this run; a
+    candidate was placed before the text compared with it, so its key is known by then.
+    """
+
+    def __init__(self, verdicts: ReadingCache, compare: Callable[[int, int], tuple[bool, str]],
+                 texts: Callable[[int], str], threshold: float) -> None:
+        self.verdicts = verdicts
+        self.compare = compare
+        self.texts = texts
+        self.threshold = threshold
+        self.keys: dict[int, bytes] = {}
+        self.known: dict[tuple[bytes, bytes], tuple[bool, str]] = {}
+        self.fresh: list[tuple[bytes, bytes, bool, str]] = []
+        self.reused = 0
+
+    def prefetch(self, placed: list[int]) -> None:
+        """Look up every cached verdict on the texts ``placed`` next."""
+        for i in placed:
+            self.keys[i] = self.verdicts.text_key(self.texts(i), self.threshold)
+        self.known = self.verdicts.get_verdicts(self.keys[i] for i in placed)
+
+    def __call__(self, i: int, c: int) -> tuple[bool, str]:
+        pair = (self.keys[i], self.keys[c])
+        verdict = self.known.get(pair)
+        if verdict is None:
+            verdict = self.known[pair] = self.compare(i, c)
+            self.fresh.append((*pair, *verdict))
+        else:
+            self.reused += 1
+        return verdict
+
+    def keep(self) -> None:
+        """Store the verdicts run since the last call, and count those reused."""
+        self.verdicts.put_verdicts(self.fresh, self.reused)
+        self.fresh, self.reused = [], 0
 
 
 # ---------------------------------------------------------------------------------------------------- articles
@@ -1229,13 +1291,47 @@ def _no_article_error(root: Path, inputs: list[dict], skipped: list[dict]) -> Co
     return CorpusError(f"{root}: no usable article ({detail})")
 
 
+def _read_cached(read: Callable[[dict], tuple[str, object, list[dict]]], items: Iterable[dict],
+                 cache: ReadingCache, engine: Engine | None) -> Iterator[tuple[str, object, list[dict]]]:
+    """``read`` (a :func:`_read_item` that prebuilds) over ``items``, in order, through ``cache``: a batch of items
+    is looked up at once; only the documents not found (and the file and skip entries) are read, on ``engine`` when
+    given, and their readings stored. At most ``engine.in_flight`` batches are held at once."""
+    engine = engine if engine is not None else Engine()
+    pending: deque = deque()
+
+    def release(keys: list[bytes | None], found: dict, future) -> list[tuple[str, object, list[dict]]]:
+        read_now = iter(future.result())
+        out = [("document", *found[key]) if key in found else next(read_now) for key in keys]
+        cache.put_documents([(key, (stories, skips)) for key, (_, stories, skips) in zip(keys, out)
+                             if key is not None and key not in found])
+        return out
+
+    for batch in batched(items, engine.batch_size):
+        keys = [cache.document_key(item) if item["kind"] == "document" else None for item in batch]
+        found = cache.get_documents(key for key in keys if key is not None)
+        todo = [item for item, key in zip(batch, keys) if key not in found]
+        pending.append((keys, found, engine.submit(read, todo)))
+        while len(pending) >= engine.in_flight:
+            yield from release(*pending.popleft())
+    while pending:
+        yield from release(*pending.popleft())
+
+
 def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_file_mb: float = 20.0,
-                near_duplicate_threshold: float = 0.8, engine: Engine | None = None) -> Corpus:
+                near_duplicate_threshold: float = 0.8, engine: Engine | None = None,
+                cache_dir: str | Path | None = None, keep: Path | None = None) -> Corpus:
     """Read a folder, a file, or a .jsonl/.csv into distinct articles (sorted by article_id).
 
     Each document is parsed on ``engine`` when given (a process pool or a Dask cluster: splitting stories,
     reading stamps, the near-duplicate sketch and the single-copy article are pure per document); the
     near-duplicate clustering then runs here, in input order.
+
+    With ``cache_dir``, a rerun reuses what an earlier read of the same documents (or of a part of the corpus)
+    computed: each document's reading and each near-copy verdict, kept in ``cache_dir/reading-cache.sqlite``
+    (:mod:`conflictlens.reading_cache`); the clustering runs again over every story, so the result is the one an
+    uncached read gives. The returned corpus's ``reading_reuse`` tells what was reused and what was computed.
+
+    With ``keep`` (a run's state folder), the read is kept for a later delta read (reading_state.py).
 
     ``topic_threshold`` overrides ``lexicon/topic.yaml``'s; ``max_file_mb`` skips larger files (with the reason);
     ``near_duplicate_threshold`` is the share of a shorter text that must be found in a longer one to be its copy.
@@ -1249,20 +1345,34 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
     inputs: list[dict] = []
     skipped: list[dict] = []
     stories: list[dict] = []
-    # Workers also build each story's own article (most stories have no copy); alone, this process builds articles
-    # after the clustering, once per cluster.
-    read = partial(_read_item, rule=rule, prebuild=engine is not None and engine.slots > 1)
     items = iter_documents(path, max_file_mb=max_file_mb)
-    for kind, item, skips in (engine.map(read, items) if engine is not None else map(read, items)):
-        if kind == "file":
-            inputs.append(item)
-        skipped.extend(skips)
-        if kind == "document":
-            stories.extend(item)
-    keys = [s.pop("content_key") for s in stories]
-    bodies = _Bodies(stories)
-    clusters, refused = group_copies(bodies, [s["dateline"] for s in stories], near_duplicate_threshold, keys,
-                                     [s.pop("near") for s in stories])
+    cache = ReadingCache(cache_dir, rule) if cache_dir is not None else None
+    try:
+        # Workers also build each story's own article (most stories have no copy), and so does a cached read (the
+        # article is kept with the reading); alone, this process builds articles after the clustering, once per
+        # cluster.
+        read = partial(_read_item, rule=rule,
+                       prebuild=cache is not None or (engine is not None and engine.slots > 1))
+        if cache is not None:
+            results = _read_cached(read, items, cache, engine)
+        else:
+            results = engine.map(read, items) if engine is not None else map(read, items)
+        for kind, item, skips in results:
+            if kind == "file":
+                inputs.append(item)
+            skipped.extend(skips)
+            if kind == "document":
+                stories.extend(item)
+        keys = [s.pop("content_key") for s in stories]
+        bodies = _Bodies(stories)
+        near = [s.pop("near") for s in stories]
+        trace: dict = {}
+        clusters, refused = group_copies(bodies, [s["dateline"] for s in stories], near_duplicate_threshold, keys,
+                                         near, verdicts=cache, trace=trace)
+        reuse = cache.stats() if cache is not None else {}
+    finally:
+        if cache is not None:
+            cache.close()
     articles = []
     produced: dict[str, list[str]] = {}
     merged: dict[str, list[str]] = {}
@@ -1276,20 +1386,26 @@ def read_corpus(path: str | Path, *, topic_threshold: float | None = None, max_f
         for c in copies[1:]:
             if c["file"] != copies[0]["file"]:
                 merged.setdefault(c["file"], []).append(article["article_id"])
+    _account(inputs, stories, skipped, produced, merged)
+    if keep is not None:
+        from . import reading_state
+
+        reading_state.record(keep, stories, bodies, keys, near, trace["cluster_of"],
+                             Counter(r["refused"] for r in refused), inputs, skipped, near_duplicate_threshold)
     for story in stories:
         story.pop("article", None)
         story.pop("body", None)
     articles.sort(key=lambda a: a["article_id"])
     if len({a["article_id"] for a in articles}) != len(articles):
         raise ValueError("two distinct articles share an article_id")
-    _account(inputs, stories, skipped, produced, merged)
     if not articles:
         raise _no_article_error(Path(path), inputs, skipped)
     for r in refused:
         for key in ("kept", "refused"):
             story = stories[r[key]]
             r[key] = f"{story['source_id']}#{story['story'] + 1}"
-    return Corpus(articles=articles, inputs=inputs, skipped_records=skipped, refused_near_duplicates=refused)
+    return Corpus(articles=articles, inputs=inputs, skipped_records=skipped, refused_near_duplicates=refused,
+                  reading_reuse=reuse)
 
 
 def _account(inputs: list[dict], stories: list[dict], skipped: list[dict], produced: dict[str, list[str]],

@@ -44,6 +44,7 @@ DEFAULT_PARAMS = {
     "max_file_mb": 20.0,            # larger input files are skipped with a reason
     "topic_threshold": None,        # None = lexicon/topic.yaml's threshold
 }
+NEAR_DUPLICATE_THRESHOLD = 0.8  # corpus.read_corpus's default: a delta read must use the same
 BATCH_ARTICLES = 2000  # articles per written batch: what a streamed run holds of rows at once
 PACKAGES = ["conflictlens", "pandas", "pyarrow", "nltk", "datasketch", "pyyaml", "papermill", "matplotlib",
             "seaborn", "dask", "distributed"]
@@ -204,6 +205,19 @@ def extraction_code_version() -> str:
     return h.hexdigest()[:16]
 
 
+# What a delta run's tables depend on besides the per-article step: the merge, the dating from witnesses, the tables.
+RUN_MODULES = ("pipeline", "incidents", "incident_state", "corroboration", "delta", "store", "schema")
+
+
+@lru_cache(maxsize=1)
+def run_code_version() -> str:
+    """The per-article step's code version and the source of :data:`RUN_MODULES`."""
+    h = hashlib.sha256(extraction_code_version().encode())
+    for module in RUN_MODULES:
+        h.update((paths.PACKAGE / f"{module}.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
 def cache_config(lexicon: Lexicon, params: dict) -> tuple[str, str, str]:
     """What a cached result depends on besides its article: the lexicon's fingerprint, the per-article parameters'
     fingerprint and the code version (a :class:`~conflictlens.cache.CacheKey` without its content hash)."""
@@ -344,9 +358,34 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
     t0 = time.perf_counter()
     slots = eng.slots  # read now: the engine is closed before the merge
     lexicon = load_lexicon(p["lexicon"])
-    corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"], engine=eng)
+
+    # A folder holding the last run's tables and state (kept only with a cache): redo only what changed (delta.py).
+    config = digests = None
+    run_info = {"mode": "full", "why": "no cache (--no-cache): no state kept"}
+    if cache_dir is not None:
+        from . import delta
+        from .incident_state import StateError
+        from .reading_state import ReadingFallback, read as read_delta
+
+        config = delta.run_config(corpus, lexicon.fingerprint, p, run_code_version())
+        old, why = delta.prior(out, config)
+        if old is not None:
+            try:
+                found = read_delta(corpus, out / delta.STATE_DIR, _topic_rule(p), NEAR_DUPLICATE_THRESHOLD,
+                                   p["max_file_mb"])
+                timings["read"] = time.perf_counter() - t0
+                return _extract_delta(corpus, found, out, eng, p, cache_dir, lexicon, config, old, timings, t0)
+            except (ReadingFallback, _Fallback, StateError) as e:
+                why = f"{e}"
+        delta.forget(out)
+    corpus_obj = read_corpus(corpus, topic_threshold=p["topic_threshold"], max_file_mb=p["max_file_mb"], engine=eng,
+                             near_duplicate_threshold=NEAR_DUPLICATE_THRESHOLD, cache_dir=cache_dir,
+                             keep=out / ".state" if cache_dir is not None else None)
     articles = corpus_obj.articles
     timings["read"] = time.perf_counter() - t0
+    if cache_dir is not None:
+        run_info = {"mode": "full", "why": why}
+        digests = {a["article_id"]: delta.article_digest(a) for a in articles}
 
     parts = out / ".parts"
     if parts.exists():
@@ -405,8 +444,12 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
         merge_rows[k] += [compact(r, MERGE_FIELDS[k]) for aid in sorted(redone) for r in redone[aid][k]]
     keep = {a["article_id"] for a in articles if p["include_off_topic"] or a.get("topic") == "conflict"}
     idx = {k: [i for i, r in enumerate(merge_rows[k]) if r["article_id"] in keep] for k in kept}
-    incidents, ev_ids, cas_ids = merge([merge_rows["events"][i] for i in idx["events"]],
-                                       [merge_rows["casualties"][i] for i in idx["casualties"]], _place_index(lexicon))
+    from .incident_state import IncidentState
+
+    with IncidentState(out / ".state") if config is not None else nullcontext() as keep:
+        incidents, ev_ids, cas_ids = merge([merge_rows["events"][i] for i in idx["events"]],
+                                           [merge_rows["casualties"][i] for i in idx["casualties"]],
+                                           _place_index(lexicon), keep=keep)
     incident_of: dict[str, list[str | None]] = {}
     for k, found in (("events", ev_ids), ("casualties", cas_ids)):
         merged_ids: list[str | None] = [None] * len(merge_rows[k])
@@ -448,6 +491,7 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
         "lexicon_fingerprint": lexicon.fingerprint,
         "dated_from_witnesses": sorted(redone),
         "reuse": reuse,
+        "run": run_info,
         "inputs": corpus_obj.inputs,
         "skipped_records": corpus_obj.skipped_records,
         "summary": corpus_obj.summary(),
@@ -459,6 +503,128 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
     manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     json.dumps(manifest, default=str)
     write_manifest(manifest, out)
+    if config is not None:
+        from . import delta
+
+        delta.save(out, config, digests)
+    return manifest
+
+
+class _Fallback(Exception):
+    """A change a delta run cannot settle: the run is a full one (the message says why)."""
+
+
+def _topic_rule(p: dict) -> Any:
+    from .corpus import TopicRule, load_topic_rule
+
+    rule = load_topic_rule()
+    return rule if p["topic_threshold"] is None else TopicRule(rule.index, float(p["topic_threshold"]), rule.min_words)
+
+
+def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: dict, cache_dir: str | Path,
+                   lexicon: Lexicon, config: dict, old: dict[str, str], timings: dict[str, float], t0: float) -> dict:
+    """The delta run (delta.py) after a delta read (reading_state.py): extract the new and changed articles, merge
+    again the incidents they touch, patch the tables. Raises :class:`_Fallback` (or StateError) before writing
+    anything when a full run is needed."""
+    from . import delta
+    from .cache import ExtractionCache
+    from .corroboration import month_day
+    from .incident_state import IncidentState, row_key
+    from .incidents import KIND_FAMILY
+
+    now = {a["article_id"]: delta.article_digest(a) for a in found.articles}
+    by_id = {a["article_id"]: a for a in found.articles}
+    added = sorted(k for k, d in now.items() if old.get(k) != d)                       # new or changed
+    removed = {k for k in found.gone | set(now) if k in old and now.get(k) != old[k]}  # changed or gone
+    # An undated article is dated from the whole corpus (corroboration.py): one that comes, changes or goes, and a
+    # dated article that may witness one, need the full run.
+    table = pq.read_table(out / "articles.parquet", columns=["article_id", "published", "date_kind", "topic"])
+    undated = {r["article_id"] for r in table.to_pylist()
+               if (not r["published"] or r["date_kind"] == "inferred") and r["topic"] == "conflict"}
+    if undated & removed or any(not by_id[k].get("published") and by_id[k].get("topic") == "conflict"
+                                for k in added):
+        raise _Fallback("an undated article came, changed or went")
+    fields = ["article_id", "kind", "date_text", "places", "negated", "hypothetical"]
+
+    def witness_keys(rows: list[dict], month_day_only: bool) -> set[tuple]:
+        return {(KIND_FAMILY.get(e["kind"]), pid) for e in rows if not e["negated"] and not e["hypothetical"]
+                and (not month_day_only or month_day(e["date_text"])) for pid in e["places"] or ()}
+
+    asked = witness_keys(delta.rows_of(out, "events", undated, fields), True) if undated else set()
+
+    t1 = time.perf_counter()
+    with ExtractionCache(cache_dir) as cache:
+        # list() first: the generator must run to its end, where it stores the last batch's results.
+        results = dict(zip(added, list(iter_extraction([by_id[k] for k in added], lexicon, p, eng, cache))))
+        if asked and asked & (witness_keys([e for r in results.values() for e in r["events"]], False)
+                              | witness_keys(delta.rows_of(out, "events", removed, fields), False)):
+            raise _Fallback("a dated article that may date an undated one came, changed or went")
+        eng.close()
+        reuse = _reuse(cache, len(added), 0, cache_config(lexicon, p))
+    timings["extract"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    keep = {k for k in added if p["include_off_topic"] or by_id[k].get("topic") == "conflict"}
+    columns = {k: list(MERGE_FIELDS[k]) for k in MERGE_FIELDS}
+    with IncidentState(out / ".state") as state:
+        change = state.delta(
+            removed, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep}, _place_index(lexicon),
+            lambda arts: {t: delta.rows_of(out, t, arts, columns[t]) for t in MERGE_FIELDS},
+            lambda: delta.incident_ids(out))
+    timings["merge"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    delta.forget(out)  # the tables are about to change: no state claims them until the run is done
+    counts = {"articles": delta.patch(out, "articles", removed, [by_id[k] for k in added])}
+    for t in ROW_TABLES:
+        new_rows = [r for k in added for r in results[k][t]]
+        if t in MERGE_FIELDS:
+            for r in new_rows:
+                r["incident_id"] = change.row_ids.get((t, r["article_id"], row_key(r, t)))
+            counts[t] = delta.patch(out, t, removed, new_rows, change.row_ids,
+                                    lambda r, t=t: (t, r["article_id"], row_key(r, t)))
+        else:
+            counts[t] = delta.patch(out, t, removed, new_rows)
+    counts["incidents"] = delta.patch(out, "incidents", change.dropped, change.incidents, drop_key="incident_id")
+    delta.swap_in(out)
+    timings["write"] = time.perf_counter() - t3
+
+    last = json.loads((out / "manifest.json").read_text())
+    written = pq.read_table(out / "articles.parquet", columns=["n_copies", "topic"]).to_pydict()
+    instances = sum(written["n_copies"])
+    skipped_files = sum(1 for i in found.inputs if i["fate"] == "skipped")
+    summary = {"files": len(found.inputs), "files_loaded": len(found.inputs) - skipped_files,
+               "files_skipped": skipped_files, "instances": instances, "articles": counts["articles"],
+               "duplicates_merged": instances - counts["articles"],
+               "off_topic": sum(1 for t in written["topic"] if t == "off_topic"),
+               "records_skipped": len(found.skipped_records), "near_duplicates_refused": found.refused}
+    manifest = {
+        "conflictlens": __version__,
+        "corpus": str(corpus),
+        "corpus_sha256": corpus_hash(found),
+        "engine": eng.kind,
+        "workers": last.get("workers"),
+        "batch_articles": last.get("batch_articles"),
+        "parameters": {k: v for k, v in p.items()},
+        "lexicon_fingerprint": lexicon.fingerprint,
+        "dated_from_witnesses": last.get("dated_from_witnesses", []),
+        "reuse": reuse,
+        "run": {"mode": "delta", "articles_new": len(set(added) - removed), "articles_changed": len(set(added) & removed),
+                "articles_gone": len(removed - set(added)), "incidents_dropped": len(change.dropped),
+                "incidents_merged_again": len(change.incidents), "units_merged_again": change.units_merged,
+                "stories_read": found.stories_read, "near_copy_decisions_again": found.decided_again},
+        "inputs": found.inputs,
+        "skipped_records": found.skipped_records,
+        "summary": summary,
+        "counts": counts,
+        "packages": package_versions(),
+        "git_commit": git_commit(),
+    }
+    timings["total"] = time.perf_counter() - t0
+    manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    write_manifest(manifest, out)
+    found.commit()
+    delta.save(out, config, {**{k: d for k, d in old.items() if k not in removed}, **{k: now[k] for k in added}})
     return manifest
 
 
