@@ -69,9 +69,16 @@ def forget(out: Path) -> None:
     (state_dir(out) / RUN_FILE).unlink(missing_ok=True)
 
 
-def article_digest(article: dict) -> str:
-    """sha256 of every field of an article as read (its row in the articles table, before any re-dating)."""
-    return hashlib.sha256(json.dumps(article, sort_keys=True, default=str).encode()).hexdigest()
+def article_digest(article: dict, extraction_hash: str, provenance: frozenset[str]) -> str:
+    """An article as read (before any re-dating): the hash of what its extraction reads (``extraction_hash``),
+    then of its provenance fields (files, copies); equal first parts mean equal extracted rows."""
+    fields = {k: article.get(k) for k in sorted(provenance)}
+    return f"{extraction_hash}:{hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]}"
+
+
+def same_rows(a: str | None, b: str | None) -> bool:
+    """Whether two digests (:func:`article_digest`) are of articles whose extraction reads the same."""
+    return a is not None and b is not None and a.split(":")[0] == b.split(":")[0]
 
 
 def rows_of(out: Path, table: str, article_ids: Iterable[str], columns: list[str] | None = None) -> list[dict]:

@@ -385,7 +385,7 @@ def _extract_to(corpus: str | Path, out: Path, eng: Engine, p: dict, cache_dir: 
     timings["read"] = time.perf_counter() - t0
     if cache_dir is not None:
         run_info = {"mode": "full", "why": why}
-        digests = {a["article_id"]: delta.article_digest(a) for a in articles}
+        digests = {a["article_id"]: delta.article_digest(a, article_hash(a), PROVENANCE_FIELDS) for a in articles}
 
     parts = out / ".parts"
     if parts.exists():
@@ -532,17 +532,20 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
     from .incident_state import IncidentState, row_key
     from .incidents import KIND_FAMILY
 
-    now = {a["article_id"]: delta.article_digest(a) for a in found.articles}
+    now = {a["article_id"]: delta.article_digest(a, article_hash(a), PROVENANCE_FIELDS) for a in found.articles}
     by_id = {a["article_id"]: a for a in found.articles}
     added = sorted(k for k, d in now.items() if old.get(k) != d)                       # new or changed
     removed = {k for k in found.gone | set(now) if k in old and now.get(k) != old[k]}  # changed or gone
+    # An article that only gained a copy (files, copies) keeps its rows and incidents: only its row changes.
+    same = {k for k in added if delta.same_rows(old.get(k), now[k])}
+    extract, dropped = [k for k in added if k not in same], removed - same
     # An undated article is dated from the whole corpus (corroboration.py): one that comes, changes or goes, and a
     # dated article that may witness one, need the full run.
     table = pq.read_table(out / "articles.parquet", columns=["article_id", "published", "date_kind", "topic"])
     undated = {r["article_id"] for r in table.to_pylist()
                if (not r["published"] or r["date_kind"] == "inferred") and r["topic"] == "conflict"}
-    if undated & removed or any(not by_id[k].get("published") and by_id[k].get("topic") == "conflict"
-                                for k in added):
+    if undated & dropped or any(not by_id[k].get("published") and by_id[k].get("topic") == "conflict"
+                                for k in extract):
         raise _Fallback("an undated article came, changed or went")
     fields = ["article_id", "kind", "date_text", "places", "negated", "hypothetical"]
 
@@ -555,20 +558,20 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
     t1 = time.perf_counter()
     with ExtractionCache(cache_dir) as cache:
         # list() first: the generator must run to its end, where it stores the last batch's results.
-        results = dict(zip(added, list(iter_extraction([by_id[k] for k in added], lexicon, p, eng, cache))))
+        results = dict(zip(extract, list(iter_extraction([by_id[k] for k in extract], lexicon, p, eng, cache))))
         if asked and asked & (witness_keys([e for r in results.values() for e in r["events"]], False)
-                              | witness_keys(delta.rows_of(out, "events", removed, fields), False)):
+                              | witness_keys(delta.rows_of(out, "events", dropped, fields), False)):
             raise _Fallback("a dated article that may date an undated one came, changed or went")
         eng.close()
-        reuse = _reuse(cache, len(added), 0, cache_config(lexicon, p))
+        reuse = _reuse(cache, len(extract), 0, cache_config(lexicon, p))
     timings["extract"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    keep = {k for k in added if p["include_off_topic"] or by_id[k].get("topic") == "conflict"}
+    keep = {k for k in extract if p["include_off_topic"] or by_id[k].get("topic") == "conflict"}
     columns = {k: list(MERGE_FIELDS[k]) for k in MERGE_FIELDS}
     with IncidentState(out / ".state") as state:
         change = state.delta(
-            removed, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep}, _place_index(lexicon),
+            dropped, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep}, _place_index(lexicon),
             lambda arts: {t: delta.rows_of(out, t, arts, columns[t]) for t in MERGE_FIELDS},
             lambda: delta.incident_ids(out))
     timings["merge"] = time.perf_counter() - t2
@@ -577,14 +580,14 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
     delta.forget(out)  # the tables are about to change: no state claims them until the run is done
     counts = {"articles": delta.patch(out, "articles", removed, [by_id[k] for k in added])}
     for t in ROW_TABLES:
-        new_rows = [r for k in added for r in results[k][t]]
+        new_rows = [r for k in extract for r in results[k][t]]
         if t in MERGE_FIELDS:
             for r in new_rows:
                 r["incident_id"] = change.row_ids.get((t, r["article_id"], row_key(r, t)))
-            counts[t] = delta.patch(out, t, removed, new_rows, change.row_ids,
+            counts[t] = delta.patch(out, t, dropped, new_rows, change.row_ids,
                                     lambda r, t=t: (t, r["article_id"], row_key(r, t)))
         else:
-            counts[t] = delta.patch(out, t, removed, new_rows)
+            counts[t] = delta.patch(out, t, dropped, new_rows)
     counts["incidents"] = delta.patch(out, "incidents", change.dropped, change.incidents, drop_key="incident_id")
     delta.swap_in(out)
     timings["write"] = time.perf_counter() - t3
@@ -610,6 +613,7 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
         "dated_from_witnesses": last.get("dated_from_witnesses", []),
         "reuse": reuse,
         "run": {"mode": "delta", "articles_new": len(set(added) - removed), "articles_changed": len(set(added) & removed),
+                "articles_with_new_copies_only": len(same),
                 "articles_gone": len(removed - set(added)), "incidents_dropped": len(change.dropped),
                 "incidents_merged_again": len(change.incidents), "units_merged_again": change.units_merged,
                 "stories_read": found.stories_read, "near_copy_decisions_again": found.decided_again},

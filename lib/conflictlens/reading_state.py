@@ -238,6 +238,7 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
         return tokens[i]
 
     founder = {i: int(cluster[i]) == i for i in heads.tolist() if i < n_old}
+    was_founder = dict(founder)
     dirty = [(int(rank[i]), i) for i in heads.tolist() if i >= n_old and eligible_head[i]]
     for i in heads.tolist():
         if i >= n_old and not eligible_head[i]:
@@ -246,6 +247,7 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             changed.add(i)
     heapq.heapify(dirty)
     seen: set[int] = set()
+    demoted: set[int] = set()  # founders before that join a cluster now
     while dirty:
         _, i = heapq.heappop(dirty)
         if i in seen:
@@ -254,14 +256,16 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
         near_i = neighbours(i)
         candidates = sorted((c for c in near_i if rank[c] < rank[i] and founder.get(c)), key=rank.__getitem__)
         was = int(cluster[i]) if i < n_old else None
-        joined, n_refused = i, 0
-        for c in candidates[: C.MAX_CANDIDATES]:
-            same, _ = C._compare(tok(i), tok(c), threshold)
-            if same:
-                joined = c
-                break
-            n_refused += 1
-        refused[i] = n_refused
+        top = candidates[: C.MAX_CANDIDATES]
+        if was is not None and (was == i or was in top) and not (demoted and demoted & near_i):
+            # A kept text whose candidates only gained founders: the ones it refused before refuse it still (a
+            # verdict is a function of the two texts), so only the new founders are compared, up to its old choice.
+            stop = top.index(was) if was != i else len(top)
+            joined = next((c for c in top[:stop] if not was_founder.get(c)
+                           and C._compare(tok(i), tok(c), threshold)[0]), was)
+        else:
+            joined = next((c for c in top if C._compare(tok(i), tok(c), threshold)[0]), i)
+        refused[i] = top.index(joined) if joined != i else len(top)
         if was is None or was != joined:
             for m in group[keys[i]]:
                 cluster[m] = joined
@@ -269,6 +273,8 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             if was is not None:
                 changed.add(was)
         if founder.get(i) != (joined == i):
+            if founder.get(i):
+                demoted.add(i)
             founder[i] = joined == i
             for k in near_i:
                 if rank[k] > rank[i] and k not in seen:
