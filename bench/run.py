@@ -46,6 +46,7 @@ from functools import partial
 from pathlib import Path
 
 import psutil
+import pyarrow.parquet as pq
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -232,23 +233,35 @@ def child_incremental(base: str, grown: str, workers: int | None, cache_dir: str
     return out
 
 
-def child_pipeline_incremental(base: str, grown: str, out: str) -> dict:
-    """``pipeline.extract_to`` end to end (what ``conflictlens extract`` runs) with its extraction cache: a first run over
-    ``base``, then over ``grown`` (``base`` and a few new records), then ``grown`` without the cache: the time of
-    each stage and the manifest's ``reuse`` block."""
+def child_pipeline_incremental(base: str, grown: str, out: str, workers: int | None = None) -> dict:
+    """``pipeline.extract_to`` end to end (what ``conflictlens extract`` runs) as a scheduled run sees a corpus grow:
+    a first run over a folder holding ``base``, then a rerun into the same folder once a second file with the
+    records ``grown`` adds arrives (a delta run: delta.py), then the grown folder in full without cache or state:
+    the time of each stage, the manifest's ``run`` and ``reuse`` blocks, and whether the tables are the same."""
     import shutil
 
     root = Path(out)
     shutil.rmtree(root, ignore_errors=True)
+    folder = root / "corpus"
+    folder.mkdir(parents=True)
+    shutil.copy(base, folder / "0-base.jsonl")
+    with open(base, "rb") as fh:
+        n_base = sum(1 for _ in fh)
+    with open(grown, "rb") as fh, open(root / "1-added.jsonl", "wb") as added:  # arrives before the rerun
+        for n, line in enumerate(fh):
+            if n >= n_base:
+                added.write(line)
     runs = {}
-    for run, path, cache_dir in (("first", base, root / "cache"), ("rerun", grown, root / "cache"),
-                                 ("no_cache", grown, None)):
+    for run, dest, cache_dir in (("first", root / "out", root / "out"), ("rerun", root / "out", root / "out"),
+                                 ("no_cache", root / "fresh", None)):
+        if run == "rerun":
+            (root / "1-added.jsonl").rename(folder / "1-added.jsonl")
         start = time.perf_counter()
-        manifest = pipeline.extract_to(path, root / run, cache_dir=cache_dir)
+        manifest = pipeline.extract_to(folder, dest, cache_dir=cache_dir, workers=workers)
         runs[run] = {"seconds": time.perf_counter() - start, "timings": manifest["timings_s"],
-                     "reuse": manifest["reuse"], "articles": manifest["counts"]["articles"]}
-    cached, uncached = store.read_tables(root / "rerun"), store.read_tables(root / "no_cache")
-    same = all(a.equals(b) for (_, a), (_, b) in zip(cached.items(), uncached.items()))
+                     "reuse": manifest["reuse"], "run": manifest["run"], "articles": manifest["counts"]["articles"]}
+    same = all(pq.read_table(root / "out" / f"{t}.parquet").equals(pq.read_table(root / "fresh" / f"{t}.parquet"))
+               for t in ("articles", "actor_mentions", "events", "casualties", "incidents"))
     shutil.rmtree(root, ignore_errors=True)
     return {**runs, "tables_identical": same}
 
@@ -466,7 +479,8 @@ def run(args: argparse.Namespace) -> int:
         bench.log(f"pipeline.extract with its cache: {base} then {base + INCREMENTAL_ADDED} articles")
         bench.results["pipeline_incremental"] = measure(
             "pipeline_incremental", cfg["budget_s"] * 3, base=str(bench.corpus(base)),
-            grown=str(bench.corpus(base + INCREMENTAL_ADDED)), out=str(bench.out / "pipeline-incremental"))
+            grown=str(bench.corpus(base + INCREMENTAL_ADDED)), out=str(bench.out / "pipeline-incremental"),
+            workers=WORKERS)
         bench.save()
     if "memory" in sections:
         bench.log("memory of the cross-article state; profile")
@@ -723,18 +737,20 @@ def render(res: dict) -> str:
             lines.append(f"{inc['status']}{_status(inc)}")
     pi = res.get("pipeline_incremental")
     if pi:
-        lines += ["", "### End to end: `pipeline.extract` (what `conflictlens extract` runs) with its cache", ""]
+        lines += ["", "### End to end: `conflictlens extract` into the same folder as the corpus grows (delta run)", ""]
         if pi["status"] == "ok":
             f, r, nc = pi["first"], pi["rerun"], pi["no_cache"]
-            lines += ["| run | articles | extracted | reused | s | read s | extract s | merge s | share of first |",
-                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-            for name, x in (("first (empty cache)", f), ("rerun, 100 records added", r), ("same corpus, no cache", nc)):
+            lines += ["| run | mode | articles | extracted | s | read s | extract s | merge s | write s | share of first |",
+                      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            for name, x in (("first", f), ("rerun, a file of 100 records added", r),
+                            ("the grown folder, no cache or state", nc)):
                 t, u = x["timings"], x["reuse"]
-                lines.append(f"| {name} | {x['articles']:,} | {u['articles_extracted']:,} | {u['articles_reused']:,} | "
+                lines.append(f"| {name} | {x['run']['mode']} | {x['articles']:,} | {u['articles_extracted']:,} | "
                              f"{_f(x['seconds'])} | {_f(t.get('read'))} | {_f(t.get('extract'))} | {_f(t.get('merge'))} | "
-                             f"{_f(100 * x['seconds'] / f['seconds'], 1)} % |")
-            lines += ["", f"Tables of the cached rerun and the uncached run: **{'identical' if pi['tables_identical'] else 'DIFFERENT'}**; "
-                      f"peak {_f(pi['peak_mb'], 0)} MB."]
+                             f"{_f(t.get('write'))} | {_f(100 * x['seconds'] / f['seconds'], 1)} % |")
+            lines += ["", f"Tables of the delta rerun and of the full run: **{'identical' if pi['tables_identical'] else 'DIFFERENT'}**; "
+                      f"peak {_f(pi['peak_mb'], 0)} MB. Delta run: " + ", ".join(
+                          f"{k.replace('_', ' ')} {v:,}" for k, v in r["run"].items() if k != "mode") + "."]
         else:
             lines.append(f"{pi['status']}{_status(pi)}")
     mem = res.get("memory")

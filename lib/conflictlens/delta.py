@@ -114,8 +114,12 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], new_ids: dict
             t = t.set_column(t.schema.get_field_index("incident_id"), "incident_id",
                              pc.replace_with_mask(ids, mask, pa.array(values, ids.type)))
     if rows:
-        t = pa.concat_tables([t, rows_to_arrow(rows, table)])
-    t = t.take(pc.sort_indices(t, sort_keys=[(k, "ascending") for k in SORT_KEYS[table]]))
+        # The kept rows are in order and no article has both kept and new rows: the new rows sorted among
+        # themselves, a stable sort on the first key puts every row where a full sort would.
+        new = rows_to_arrow(rows, table)
+        new = new.take(pc.sort_indices(new, sort_keys=[(k, "ascending") for k in SORT_KEYS[table]]))
+        t = pa.concat_tables([t, new])
+        t = t.take(pc.sort_indices(t, sort_keys=[(SORT_KEYS[table][0], "ascending")]))
     pq.write_table(t.cast(arrow_schema(table)), path.with_suffix(PATCHED), row_group_size=ROW_GROUP_ROWS)
     return t.num_rows
 
