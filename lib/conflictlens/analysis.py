@@ -3,6 +3,10 @@
 Every function takes the extracted tables (``store.Tables`` or one of its DataFrames) and returns a DataFrame,
 a Series or a graph; none reads files except ``load``. Time is bucketed by week or month; a date less precise than
 the bucket (a month-precision date in a weekly count) is left out of that count and reported, not guessed.
+
+Tables read for scale (``store.read_tables(..., with_text=False)``) hold repeating strings as categoricals and list
+columns as Arrow lists; every function gives the same values on them as on plain columns, and works per category
+(not per row) where it can, so a million articles' tables aggregate in seconds.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import paths, store
 
@@ -70,11 +76,70 @@ def provenance(tables: store.Tables, notebook: str, **parameters) -> dict:
     return {"corpus_hash": corpus_hash(tables.manifest), "notebook": notebook, "parameters": parameters}
 
 
+# --- columns, categorical or not ------------------------------------------------------------------------------
+
+
+def _is_categorical(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.CategoricalDtype)
+
+
+def _by_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``func`` (value by value, vectorised) on a column: on a categorical, once per category and once for missing
+    values, then spread to the rows by code, so a date parse costs thousands of values, not millions."""
+    if not _is_categorical(values):
+        return func(values)
+    distinct = func(pd.Series(values.cat.categories.append(pd.Index([np.nan], dtype=values.cat.categories.dtype))))
+    return distinct.take(values.cat.codes.to_numpy()).set_axis(values.index).rename(values.name)  # code -1: missing
+
+
+def _positions(index: pd.Index, keys: pd.Series) -> np.ndarray:
+    """Where each key sits in ``index`` (-1 when absent); a categorical is looked up by category, then by code."""
+    if _is_categorical(keys):
+        return np.append(index.get_indexer(keys.cat.categories), -1)[keys.cat.codes.to_numpy()]
+    return index.get_indexer(keys)
+
+
+def _taken(values: pd.Series, at: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at positions ``at`` (missing where -1), as a column on ``index``."""
+    return pd.Series(values.array.take(at, allow_fill=True), index=index, name=values.name)
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """A small result with categorical columns back as their values' type (what the same call gives on plain
+    columns)."""
+    cats = [c for c in df.columns if _is_categorical(df[c])]
+    return df.astype({c: df[c].cat.categories.dtype for c in cats}) if cats else df
+
+
+def _lists(values: pd.Series) -> pa.Array:
+    """A list column as one Arrow list array (from Arrow lists or from NumPy arrays and None)."""
+    lists = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+    return lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+
+
+def _tally(values: pd.Series, weights: np.ndarray, column: str) -> pd.Series:
+    """Weights summed per value (missing values as "(unknown)"), zero totals left out, largest first (ties by
+    value): the order :func:`counts` shows."""
+    keys = pd.Index(values.astype(object).where(values.notna(), UNKNOWN).to_numpy(), dtype=object)
+    totals = pd.Series(np.asarray(weights, dtype=np.int64), index=keys).groupby(level=0, sort=True).sum()
+    totals = totals[totals > 0]
+    return totals.rename_axis(column).rename("count").sort_values(ascending=False, kind="mergesort")
+
+
+def _value_counts(values: pd.Series) -> pd.Series:
+    """Rows per present value (missing left out): a categorical's unused categories are not counted as zeros."""
+    if not _is_categorical(values):
+        return values.value_counts()
+    found = values.value_counts()
+    found = found[found > 0]
+    return found.set_axis(found.index.astype(values.cat.categories.dtype))
+
+
 # --- filters -------------------------------------------------------------------------------------------------
 
 
 def _dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, format="ISO8601", errors="coerce")
+    return _by_value(values, lambda v: pd.to_datetime(v, format="ISO8601", errors="coerce"))
 
 
 def _within(start_col: pd.Series, end_col: pd.Series | None, precision: pd.Series | None, start: str,
@@ -85,8 +150,11 @@ def _within(start_col: pd.Series, end_col: pd.Series | None, precision: pd.Serie
     """
     s = _dates(start_col)
     e = _dates(end_col).fillna(s) if end_col is not None else s
-    if precision is not None:
-        e = e.mask(precision == "month", e + pd.offsets.MonthEnd(0)).mask(precision == "year", e + pd.offsets.YearEnd(0))
+    if precision is not None:  # shifted only where needed: an offset added to millions of dates costs seconds
+        for level, offset in (("month", pd.offsets.MonthEnd(0)), ("year", pd.offsets.YearEnd(0))):
+            rows = (precision == level).to_numpy()
+            if rows.any():
+                e[rows] = e[rows] + offset
     keep = s.notna()
     if start:
         keep &= e >= pd.Timestamp(start)
@@ -96,7 +164,12 @@ def _within(start_col: pd.Series, end_col: pd.Series | None, precision: pd.Serie
 
 
 def _any_of(lists: pd.Series, wanted: set[str]) -> pd.Series:
-    return lists.map(lambda xs: xs is not None and bool(wanted.intersection(xs))).astype(bool)
+    """Rows whose list names any of ``wanted`` (vectorised over the flattened lists)."""
+    arrow = _lists(lists)
+    hits = pc.list_parent_indices(arrow).filter(pc.is_in(pc.list_flatten(arrow), value_set=pa.array(sorted(wanted))))
+    keep = np.zeros(len(lists), dtype=bool)
+    keep[hits.to_numpy()] = True
+    return pd.Series(keep, index=lists.index)
 
 
 def filter_tables(
@@ -175,12 +248,19 @@ def articles_overview(articles: pd.DataFrame, title_width: int = 70) -> pd.DataF
     return out.sort_values(["published", "article_id"], na_position="last", kind="mergesort").reset_index(drop=True)
 
 
+def _per_category(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A categorical's distinct values (categories, then missing) and how many rows hold each."""
+    distinct = pd.Series(values.cat.categories.append(pd.Index([np.nan], dtype=values.cat.categories.dtype)))
+    rows = np.bincount(values.cat.codes.to_numpy() + 1, minlength=len(distinct))  # missing (code -1) first
+    return distinct, np.roll(rows, -1)
+
+
 def counts(df: pd.DataFrame, column: str) -> pd.Series:
     """How many rows per value of ``column`` (missing values counted as "(unknown)"), largest first."""
-    values = df[column].astype(object).where(df[column].notna(), UNKNOWN)
-    return values.value_counts().rename_axis(column).rename("count").sort_index(kind="mergesort").sort_values(
-        ascending=False, kind="mergesort"
-    )
+    values = df[column]
+    if _is_categorical(values):
+        return _tally(*_per_category(values), column)
+    return _tally(values, np.ones(len(values), dtype=np.int64), column)
 
 
 def date_kinds(articles: pd.DataFrame) -> pd.DataFrame:
@@ -229,11 +309,11 @@ def periods(dates: pd.Series, precisions: pd.Series | None, freq: str = "month")
     """Each row's period start (a Timestamp) at ``freq`` ("week" or "month"); NaT when undated or coarser."""
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, not {freq!r}")
-    when = _dates(dates)
+    when = _by_value(dates, lambda v: _dates(v).dt.to_period(FREQS[freq]).dt.start_time)
     if precisions is not None:
-        coarse = precisions.map(lambda p: _COARSENESS.get(p, 3) > _FREQ_COARSENESS[freq])
-        when = when.mask(coarse.astype(bool))
-    return when.dt.to_period(FREQS[freq]).dt.start_time
+        fine = [p for p, c in _COARSENESS.items() if c <= _FREQ_COARSENESS[freq]]  # any other precision is coarser
+        when = when.mask(~precisions.isin(fine).to_numpy())
+    return when
 
 
 def left_out(df: pd.DataFrame, date_col: str, precision_col: str | None, freq: str = "month") -> int:
@@ -241,15 +321,26 @@ def left_out(df: pd.DataFrame, date_col: str, precision_col: str | None, freq: s
     return int(periods(df[date_col], df[precision_col] if precision_col else None, freq).isna().sum())
 
 
+def _filled(values: pd.Series) -> pd.Series:
+    """A key column with missing values as "(unknown)" (a categorical keeps its codes: no copy as Python objects)."""
+    if not _is_categorical(values):
+        return values.astype(object).fillna(UNKNOWN)
+    if UNKNOWN not in values.cat.categories:
+        values = values.cat.add_categories([UNKNOWN])
+    return values.fillna(UNKNOWN)
+
+
 def counts_over_time(
     df: pd.DataFrame, date_col: str, precision_col: str | None, freq: str = "month", by: str | None = None
 ) -> pd.DataFrame:
     """A period × ``by`` count table, every period between the first and last present (zeros included)."""
     when = periods(df[date_col], df[precision_col] if precision_col else None, freq)
-    keyed = pd.DataFrame({"period": when, "key": df[by].astype(object).fillna(UNKNOWN) if by else "count"}).dropna()
+    keyed = pd.DataFrame({"period": when, "key": _filled(df[by]) if by else "count"}).dropna(subset=["period"])
     if keyed.empty:
         return pd.DataFrame(index=pd.DatetimeIndex([], name="period"))
-    table = pd.crosstab(keyed["period"], keyed["key"])
+    table = keyed.groupby(["period", "key"], observed=True, sort=True).size().unstack("key", fill_value=0)
+    table.columns = pd.Index(table.columns.tolist())  # plain labels, as from a column of strings
+    table = table.sort_index(axis=1)
     full = pd.period_range(table.index.min(), table.index.max(), freq=FREQS[freq]).start_time
     table = table.reindex(full, fill_value=0)
     table.index.name, table.columns.name = "period", by
@@ -272,21 +363,32 @@ def _split_places(values: pd.Series) -> pd.Series:
 
 def counts_by_place(df: pd.DataFrame, level: str = "admin1", top: int = 15) -> pd.Series:
     """Rows per place at ``level`` ("admin1" or "place", the district or town), top ``top``."""
-    values = _split_places(df[level]) if level == "place" else df[level]
-    return counts(pd.DataFrame({level: values}), level).head(top)
+    if level != "place":
+        return counts(df, level).head(top)
+    values = df[level]
+    distinct, rows = (_per_category(values) if _is_categorical(values)
+                      else (values.reset_index(drop=True), np.ones(len(values), dtype=np.int64)))
+    places = _split_places(distinct)  # a categorical is split once per category, its rows counted by weight
+    return _tally(places, rows[places.index.to_numpy()], level).head(top)
 
 
 def counts_by_actor(df: pd.DataFrame, top: int = 15) -> pd.Series:
-    """Rows per actor id in the ``actors`` list column (a row counts once for each actor it names), top ``top``."""
-    actors = df["actors"].map(lambda xs: list(xs) if xs is not None and len(xs) else [UNKNOWN]).explode()
-    return counts(pd.DataFrame({"actor": actors}), "actor").head(top)
+    """Rows per actor id in the ``actors`` list column (a row counts once for each actor it names; a row naming
+    none counts as "(unknown)"), top ``top``."""
+    lists = _lists(df["actors"])
+    named = pc.value_counts(pc.list_flatten(lists))
+    unnamed = int(np.count_nonzero(pc.list_value_length(lists).fill_null(0).to_numpy() == 0))
+    values = pd.Series([*named.field("values").to_pylist(), UNKNOWN], dtype=object)
+    rows = np.append(named.field("counts").to_numpy(), unnamed)
+    return _tally(values, rows, "actor").head(top)
 
 
 def mentions_vs_incidents(events: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
-    """Per event kind: raw event mentions beside the incidents they were merged into (what merging did)."""
+    """Per event kind: raw event mentions beside the incidents they were merged into (what merging did); equal
+    rows in kind order."""
     table = pd.DataFrame(
-        {"mentions": happened(events)["kind"].value_counts(), "incidents": incidents["kind"].value_counts()}
-    ).fillna(0).astype(int)
+        {"mentions": _value_counts(happened(events)["kind"]), "incidents": _value_counts(incidents["kind"])}
+    ).fillna(0).astype(int).sort_index()
     table.index.name = "kind"
     return table.sort_values(["mentions", "incidents"], ascending=False, kind="mergesort")
 
@@ -298,12 +400,12 @@ def top_actors(mentions: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """The ``n`` most-mentioned actors: id, name, type, mentions and articles."""
     if mentions.empty:
         return pd.DataFrame(columns=["actor_id", "actor_name", "actor_type", "mentions", "articles"])
-    grouped = mentions.groupby("actor_id", sort=True).agg(
+    grouped = mentions.groupby("actor_id", sort=True, observed=True).agg(
         actor_name=("actor_name", "first"), actor_type=("actor_type", "first"),
         mentions=("start", "size"), articles=("article_id", "nunique"),
     )
     ranked = grouped.sort_values(["mentions", "articles"], ascending=False, kind="mergesort").head(n)
-    return ranked.reset_index()
+    return _plain(ranked.reset_index())
 
 
 def co_mentions(mentions: pd.DataFrame, actors: Iterable[str] | None = None, n: int = 12) -> pd.DataFrame:
@@ -311,16 +413,23 @@ def co_mentions(mentions: pd.DataFrame, actors: Iterable[str] | None = None, n: 
 
     ``actors`` picks the actors; by default the ``n`` mentioned in most articles.
     """
-    pairs = mentions[["article_id", "actor_id"]].drop_duplicates()
+    # Articles and actors as integer codes (a categorical's own codes), article × actor pairs as one integer each.
+    article, _ = pd.factorize(mentions["article_id"])
+    actor, names = pd.factorize(mentions["actor_id"])
+    names = pd.Index(np.asarray(names, dtype=object), dtype=object)
+    width = max(len(names), 1)
+    present = (article >= 0) & (actor >= 0)
+    pairs = pd.unique(article[present].astype(np.int64) * width + actor[present])  # each (article, actor) once
     if actors:
         chosen = list(actors)
     else:
-        chosen = list(pairs["actor_id"].value_counts().sort_index(kind="mergesort").sort_values(
+        per_actor = pd.Series(np.bincount(pairs % width, minlength=len(names)), index=names)
+        chosen = list(per_actor[per_actor > 0].sort_index(kind="mergesort").sort_values(
             ascending=False, kind="mergesort").head(n).index)
-    pairs = pairs[pairs["actor_id"].isin(chosen)]
+    cols = pd.Index(chosen).get_indexer(names)[pairs % width]
+    rows = pd.factorize(pairs[cols >= 0] // width)[0]
+    cols = cols[cols >= 0]
     # Article × actor presence as a 0/1 matrix built from integer codes (a crosstab is ~50x slower at scale).
-    rows = pd.factorize(pairs["article_id"])[0]
-    cols = pd.Index(chosen).get_indexer(pairs["actor_id"])
     presence = np.zeros((rows.max() + 1 if len(rows) else 0, len(chosen)), dtype=np.int64)
     presence[rows, cols] = 1
     matrix = pd.DataFrame(presence.T @ presence, index=pd.Index(chosen, name="actor"),
@@ -347,9 +456,11 @@ def mentions_over_time(
 ) -> pd.DataFrame:
     """Period × actor mention counts for the ``n`` most-mentioned actors, dated by their article."""
     top = top_actors(mentions, n)["actor_id"]
-    dated = mentions[mentions["actor_id"].isin(top)].merge(
-        articles[["article_id", "published", "date_precision"]], on="article_id", how="left"
-    )
+    chosen = mentions[mentions["actor_id"].isin(top)]
+    at = _positions(pd.Index(articles["article_id"]), chosen["article_id"])  # each mention's article row
+    dated = pd.DataFrame({"published": _taken(articles["published"], at, chosen.index),
+                          "date_precision": _taken(articles["date_precision"], at, chosen.index),
+                          "actor_id": chosen["actor_id"]})
     return counts_over_time(dated, "published", "date_precision", freq, by="actor_id")
 
 
@@ -428,7 +539,7 @@ def name_candidates(
 
 def known_places(events: pd.DataFrame, incidents: pd.DataFrame) -> list[str]:
     """Place and province names the extraction already resolved (to leave out of name candidates)."""
-    names = set(_split_places(incidents["place"]).dropna()) | set(_split_places(events["place"]).dropna())
+    names = {p for df in (incidents, events) for p in _split_places(pd.Series(df["place"].dropna().unique()))}
     names |= set(events["admin1"].dropna()) | set(incidents["admin1"].dropna()) | set(events["country"].dropna())
     return sorted(str(n) for n in names)
 
@@ -471,7 +582,7 @@ def standing_figures(casualties: pd.DataFrame, incidents: pd.DataFrame, articles
     best = c.drop_duplicates(["incident", "status", "category"], keep="first")
     dates = incidents[["incident_id", "date_start", "date_precision"]].rename(
         columns={"incident_id": "incident", "date_start": "date"})
-    best = best.merge(dates, on="incident", how="left")
+    best = _plain(best.merge(dates, on="incident", how="left"))  # plain: undated rows get their article's date
     by_article = articles.set_index("article_id")
     undated = best["date"].isna()
     best.loc[undated, "date"] = best.loc[undated, "article_id"].map(by_article["published"])
@@ -516,11 +627,11 @@ def casualty_timeline(
 def incidents_view(incidents: pd.DataFrame) -> pd.DataFrame:
     """The incidents, oldest first, actors joined and casualty totals by category readable."""
     out = incidents.copy()
-    out["actors"] = out["actors"].map(lambda xs: ", ".join(xs) if xs is not None else "")
+    out["actors"] = pc.binary_join(_lists(out["actors"]), ", ").fill_null("").to_numpy(zero_copy_only=False)
     for status in ("killed", "injured", "kidnapped"):
-        out[f"{status}_by_category"] = out[f"{status}_by_category"].map(
+        out[f"{status}_by_category"] = _by_value(out[f"{status}_by_category"], lambda c: c.map(
             lambda s: ", ".join(f"{k}: {v:g}" for k, v in json.loads(s).items()) if isinstance(s, str) and s else ""
-        )
+        ))
     cols = ["incident_id", "kind", "date_start", "date_end", "date_precision", "place", "admin1", "country", "actors",
             "killed", "killed_by_category", "injured", "injured_by_category", "kidnapped", "kidnapped_by_category",
             "n_mentions", "n_articles"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -95,33 +96,64 @@ def incident_ids(out: Path) -> set[str]:
 
 
 def patch(out: Path, table: str, drop: set[str], rows: list[dict], new_ids: dict[tuple, str | None] | None = None,
-          key_of: Any = None, drop_key: str = "article_id") -> int:
-    """Write ``table`` (beside it, for :func:`swap_in`) without the rows of ``drop`` (ids in ``drop_key``), with ``rows`` added, and with the
-    incident ids of ``new_ids`` (``key_of(row) -> key``) set on the rows they name; sorted as a full run sorts
-    (a stable sort: rows that tie keep their order). Returns the number of rows written."""
+          drop_key: str = "article_id") -> int:
+    """Write ``table`` (beside it, for :func:`swap_in`) without the rows of ``drop`` (ids in ``drop_key``), with
+    ``rows`` added, and with the incident ids of ``new_ids`` (keyed as incident_state keys rows) set on the rows they name,
+    in the order a full run writes. Returns the number of rows written.
+
+    Streamed, a row group at a time: the table is in order, and no article has both kept and new rows, so the new
+    rows (sorted among themselves) go into the row group whose first key follows theirs, and a stable sort on the
+    first key there puts every row where a full sort would."""
     path = out / f"{table}.parquet"
-    t = pq.read_table(path)
-    if drop:
-        t = t.filter(pc.invert(pc.is_in(t[drop_key], value_set=pa.array(sorted(drop), pa.large_string()))))
-    if new_ids:
-        arts = pa.array(sorted({k[1] for k in new_ids}), pa.large_string())
-        mask = pc.is_in(t["article_id"], value_set=arts).combine_chunks()
-        at = pc.indices_nonzero(mask)
-        if len(at):
-            picked = t.take(at).to_pylist()
-            ids = t["incident_id"].combine_chunks()
-            values = [new_ids.get(key_of(r), r["incident_id"]) for r in picked]
-            t = t.set_column(t.schema.get_field_index("incident_id"), "incident_id",
-                             pc.replace_with_mask(ids, mask, pa.array(values, ids.type)))
-    if rows:
-        # The kept rows are in order and no article has both kept and new rows: the new rows sorted among
-        # themselves, a stable sort on the first key puts every row where a full sort would.
-        new = rows_to_arrow(rows, table)
+    key = SORT_KEYS[table][0]
+    schema = arrow_schema(table)
+    new = rows_to_arrow(rows, table) if rows else None
+    if new is not None:
         new = new.take(pc.sort_indices(new, sort_keys=[(k, "ascending") for k in SORT_KEYS[table]]))
-        t = pa.concat_tables([t, new])
-        t = t.take(pc.sort_indices(t, sort_keys=[(SORT_KEYS[table][0], "ascending")]))
-    pq.write_table(t.cast(arrow_schema(table)), path.with_suffix(PATCHED), row_group_size=ROW_GROUP_ROWS)
-    return t.num_rows
+    new_keys = new[key].to_pylist() if new is not None else []
+    dropped = pa.array(sorted(drop), pa.large_string()) if drop else None
+    renamed = pa.array(sorted({k[1] for k in new_ids}), pa.large_string()) if new_ids else None
+    source = pq.ParquetFile(path)
+    written, j = 0, 0
+    with pq.ParquetWriter(path.with_suffix(PATCHED), schema) as writer:
+        for g in range(source.num_row_groups):
+            t = source.read_row_group(g)
+            if dropped is not None:
+                t = t.filter(pc.invert(pc.is_in(t[drop_key], value_set=dropped)))
+            if renamed is not None and t.num_rows:
+                t = _renamed(t, table, renamed, new_ids)
+            if g + 1 < source.num_row_groups:
+                bound = source.read_row_group(g + 1, columns=[key])[key][0].as_py()
+                k = bisect_left(new_keys, bound, lo=j)
+            else:
+                k = len(new_keys)
+            if k > j:
+                t = pa.concat_tables([t.cast(schema), new.slice(j, k - j)])
+                t = t.take(pc.sort_indices(t, sort_keys=[(key, "ascending")]))
+                j = k
+            if t.num_rows:
+                writer.write_table(t.cast(schema), row_group_size=ROW_GROUP_ROWS)
+                written += t.num_rows
+        if j < len(new_keys):  # a table that had no row group
+            writer.write_table(new.slice(j), row_group_size=ROW_GROUP_ROWS)
+            written += len(new_keys) - j
+    return written
+
+
+def _renamed(t: pa.Table, table: str, articles: pa.Array, new_ids: dict[tuple, str | None]) -> pa.Table:
+    """``t`` with the incident ids of ``new_ids`` set on the rows they name (only the key columns become Python)."""
+    from .incident_state import ROW_KEYS
+
+    mask = pc.is_in(t["article_id"], value_set=articles).combine_chunks()
+    at = pc.indices_nonzero(mask)
+    if not len(at):
+        return t
+    picked = t.select(["article_id", "incident_id", *ROW_KEYS[table]]).take(at).to_pylist()
+    ids = t["incident_id"].combine_chunks()
+    values = [new_ids.get((table, r["article_id"], tuple(r[c] for c in ROW_KEYS[table])), r["incident_id"])
+              for r in picked]
+    return t.set_column(t.schema.get_field_index("incident_id"), "incident_id",
+                        pc.replace_with_mask(ids, mask, pa.array(values, ids.type)))
 
 
 def swap_in(out: Path) -> None:

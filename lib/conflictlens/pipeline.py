@@ -205,8 +205,10 @@ def extraction_code_version() -> str:
     return h.hexdigest()[:16]
 
 
-# What a delta run's tables depend on besides the per-article step: the merge, the dating from witnesses, the tables.
-RUN_MODULES = ("pipeline", "incidents", "incident_state", "corroboration", "delta", "store", "schema")
+# What a delta run's tables depend on besides the per-article step: reading, the merge, the dating from
+# witnesses, the tables.
+RUN_MODULES = ("pipeline", "incidents", "incident_state", "corroboration", "delta", "store", "schema", "corpus",
+               "reading_state")
 
 
 @lru_cache(maxsize=1)
@@ -584,8 +586,7 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
         if t in MERGE_FIELDS:
             for r in new_rows:
                 r["incident_id"] = change.row_ids.get((t, r["article_id"], row_key(r, t)))
-            counts[t] = delta.patch(out, t, dropped, new_rows, change.row_ids,
-                                    lambda r, t=t: (t, r["article_id"], row_key(r, t)))
+            counts[t] = delta.patch(out, t, dropped, new_rows, change.row_ids)
         else:
             counts[t] = delta.patch(out, t, dropped, new_rows)
     counts["incidents"] = delta.patch(out, "incidents", change.dropped, change.incidents, drop_key="incident_id")

@@ -201,6 +201,7 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
     rank = np.empty(len(sids), dtype=np.int64)
     by_rank = sorted(heads.tolist(), key=lambda i: (-size[i], position[i]))
     rank[by_rank] = np.arange(len(by_rank))
+    ranked = np.array(by_rank, dtype=np.int64)  # the text at each rank
 
     # Who can be whose candidate: texts sharing an LSH band or a lead (a full read's candidates are these).
     lsh = MinHashLSH(threshold=threshold, num_perm=C.NUM_PERM)
@@ -212,13 +213,16 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             bands[b].setdefault(row[s:e].tobytes(), []).append(i)
         leads.setdefault(int(lead[i]), []).append(i)
 
-    def neighbours(i: int) -> set[int]:
+    none = np.zeros(0, dtype=np.int64)
+    band_arrays = [{k: np.array(v, dtype=np.int64) for k, v in b.items()} for b in bands]
+    lead_arrays = {k: np.array(v, dtype=np.int64) for k, v in leads.items()}
+
+    def neighbours(i: int) -> np.ndarray:
+        """The texts sharing a band or the lead with text ``i`` (a text may come more than once)."""
         row = sketch[i]
-        out = set(leads.get(int(lead[i]), ()))
-        for b, (s, e) in enumerate(lsh.hashranges):
-            out.update(bands[b].get(row[s:e].tobytes(), ()))
-        out.discard(i)
-        return out
+        out = np.concatenate([lead_arrays.get(int(lead[i]), none)] + [
+            band_arrays[b].get(row[s:e].tobytes(), none) for b, (s, e) in enumerate(lsh.hashranges)])
+        return out[out != i]
 
     store = sqlite3.connect(folder / STATE / STORE)
     fetched: dict[int, dict] = {n_old + j: s for j, s in enumerate(new_stories)}
@@ -237,8 +241,12 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             tokens[i] = C._tokens(C._strip_dateline(s["body"], s["dateline"]))
         return tokens[i]
 
-    founder = {i: int(cluster[i]) == i for i in heads.tolist() if i < n_old}
-    was_founder = dict(founder)
+    # Founders as the kept read left them; the new texts found nothing until they are decided.
+    founder = np.zeros(len(sids), dtype=bool)
+    old_heads = heads[heads < n_old]
+    founder[old_heads] = cluster[old_heads] == old_heads
+    was_founder = founder.copy()
+    demoted = np.zeros(len(sids), dtype=bool)  # founders before that join a cluster now
     dirty = [(int(rank[i]), i) for i in heads.tolist() if i >= n_old and eligible_head[i]]
     for i in heads.tolist():
         if i >= n_old and not eligible_head[i]:
@@ -247,21 +255,20 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             changed.add(i)
     heapq.heapify(dirty)
     seen: set[int] = set()
-    demoted: set[int] = set()  # founders before that join a cluster now
     while dirty:
         _, i = heapq.heappop(dirty)
         if i in seen:
             continue
         seen.add(i)
         near_i = neighbours(i)
-        candidates = sorted((c for c in near_i if rank[c] < rank[i] and founder.get(c)), key=rank.__getitem__)
+        ranks = rank[near_i]
+        top = ranked[np.unique(ranks[(ranks < rank[i]) & founder[near_i]])[: C.MAX_CANDIDATES]].tolist()
         was = int(cluster[i]) if i < n_old else None
-        top = candidates[: C.MAX_CANDIDATES]
-        if was is not None and (was == i or was in top) and not (demoted and demoted & near_i):
+        if was is not None and (was == i or was in top) and not demoted[near_i].any():
             # A kept text whose candidates only gained founders: the ones it refused before refuse it still (a
             # verdict is a function of the two texts), so only the new founders are compared, up to its old choice.
             stop = top.index(was) if was != i else len(top)
-            joined = next((c for c in top[:stop] if not was_founder.get(c)
+            joined = next((c for c in top[:stop] if not was_founder[c]
                            and C._compare(tok(i), tok(c), threshold)[0]), was)
         else:
             joined = next((c for c in top if C._compare(tok(i), tok(c), threshold)[0]), i)
@@ -272,12 +279,17 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             changed.add(joined)
             if was is not None:
                 changed.add(was)
-        if founder.get(i) != (joined == i):
-            if founder.get(i):
-                demoted.add(i)
+        if founder[i] != (joined == i):  # its later neighbours' candidates change
+            demoted[i] = founder[i]
             founder[i] = joined == i
-            for k in near_i:
-                if rank[k] > rank[i] and k not in seen:
+            later = np.unique(near_i[rank[near_i] > rank[i]])
+            # A later text that joined a founder ranked before this one keeps its choice: its candidates change
+            # only after it (a change before it, a founder's or a demotion, puts it in the queue by itself).
+            c = cluster[later]
+            settled = (c >= 0) & (c != later)
+            settled[settled] = (rank[c[settled]] < rank[i]) & founder[c[settled]]
+            for k in later[~settled].tolist():
+                if k not in seen:
                     heapq.heappush(dirty, (int(rank[k]), k))
 
     # The articles of the clusters that changed, built as a full read builds them.

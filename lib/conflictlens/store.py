@@ -142,12 +142,45 @@ class TableWriter:
         self.close()
 
 
-def read_table(results_dir: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One table; ``columns`` reads only those (the notebooks skip article text this way at scale)."""
+# Free text, or a key unique in its own table: read as strings, never as categoricals (a category per row saves
+# nothing). Every other string column repeats (ids of other tables, kinds, actors, places, dates, statuses...).
+FREE_TEXT_COLUMNS = frozenset({"title", "text", "sentence", "date_note", "stamp_text", "content_hash"})
+OWN_KEYS = {"articles": "article_id", "incidents": "incident_id"}
+
+
+def categorical_columns(name: str, columns: list[str] | None = None) -> list[str]:
+    """The string columns of table ``name`` (among ``columns``) that :func:`read_table` reads as categoricals."""
+    kept = schema.TABLES[name] if columns is None else columns
+    strings = {f.name for f in arrow_schema(name) if pa.types.is_large_string(f.type)}
+    return [c for c in kept if c in strings and c not in FREE_TEXT_COLUMNS and c != OWN_KEYS.get(name)]
+
+
+def _compact(table: pa.Table) -> pd.DataFrame:
+    """Arrow → pandas in little memory: dictionary columns as categoricals whose categories are sorted (so sorting
+    and grouping on them order rows as on strings, not by first appearance), list columns left as Arrow lists
+    (``pd.ArrowDtype``; an object column would hold one NumPy array per row)."""
+    df = table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None,
+                         self_destruct=True, split_blocks=True)
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.CategoricalDtype):
+            categories = df[c].cat.categories
+            df[c] = df[c].cat.reorder_categories(categories.sort_values())
+    return df
+
+
+def read_table(
+    results_dir: str | Path, name: str, columns: list[str] | None = None, compact: bool = False
+) -> pd.DataFrame:
+    """One table; ``columns`` reads only those (the notebooks skip article text this way at scale).
+
+    ``compact`` reads repeating strings as categoricals and list columns as Arrow lists: the same values in a
+    fraction of the memory (a million articles' 40M actor mentions fit in about 2 GB instead of 8)."""
     path = Path(results_dir) / f"{name}.parquet"
     if not path.exists():
         raise StoreError(f"{results_dir}: no {name}.parquet (run `conflictlens extract CORPUS --out {results_dir}`)")
-    return pq.read_table(path, columns=columns).to_pandas()
+    if not compact:
+        return pq.read_table(path, columns=columns).to_pandas()
+    return _compact(pq.read_table(path, columns=columns, read_dictionary=categorical_columns(name, columns)))
 
 
 def read_manifest(results_dir: str | Path) -> dict:
@@ -158,18 +191,22 @@ def read_manifest(results_dir: str | Path) -> dict:
 
 
 def read_tables(results_dir: str | Path, with_text: bool = True) -> Tables:
-    """Every table of a results folder; ``with_text=False`` leaves out the article text and the quoted sentence of
-    actor mentions and events (most of a big corpus's bytes: counts and co-mentions do not need them; casualty
-    figures keep theirs, the evidence a reader checks)."""
+    """Every table of a results folder.
+
+    ``with_text=False`` is the reading for scale: it leaves out the article text and the quoted sentence of actor
+    mentions and events (most of a big corpus's bytes: counts and co-mentions do not need them; casualty figures
+    keep theirs, the evidence a reader checks), and reads the rest compactly (:func:`read_table`): repeating
+    strings as categoricals, list columns as Arrow lists. The values are those ``with_text=True`` gives."""
     def without(table: str, dropped: str) -> list[str] | None:
         return None if with_text else [c for c in schema.TABLES[table] if c != dropped]
 
+    compact = not with_text
     return Tables(
-        articles=read_table(results_dir, "articles", without("articles", "text")),
-        actor_mentions=read_table(results_dir, "actor_mentions", without("actor_mentions", "sentence")),
-        casualties=read_table(results_dir, "casualties"),
-        events=read_table(results_dir, "events", without("events", "sentence")),
-        incidents=read_table(results_dir, "incidents"),
+        articles=read_table(results_dir, "articles", without("articles", "text"), compact),
+        actor_mentions=read_table(results_dir, "actor_mentions", without("actor_mentions", "sentence"), compact),
+        casualties=read_table(results_dir, "casualties", compact=compact),
+        events=read_table(results_dir, "events", without("events", "sentence"), compact),
+        incidents=read_table(results_dir, "incidents", compact=compact),
         manifest=read_manifest(results_dir),
     )
 
