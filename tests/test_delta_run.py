@@ -131,3 +131,29 @@ def test_three_arrivals_in_a_row_give_the_full_runs_tables(tmp_path, seed):
     assert_same_tables(out, fresh)
     for key in ("inputs", "skipped_records", "summary", "counts"):
         assert manifest(out)[key] == manifest(fresh)[key], key
+
+
+def test_a_delta_run_that_fails_midway_leaves_a_full_run_next(tmp_path, monkeypatch):
+    corpus, out, fresh = tmp_path / "corpus", tmp_path / "out", tmp_path / "fresh"
+    corpus.mkdir()
+    for f in SEED_FILES[1:]:
+        shutil.copy(f, corpus)
+    extract_to(corpus, out, cache_dir=out)
+    shutil.copy(SEED_FILES[0], corpus)
+    from conflictlens import delta
+
+    real = delta.patch
+
+    def failing(out_dir, table, *args, **kwargs):
+        if table == "events":
+            raise OSError("disk full")
+        return real(out_dir, table, *args, **kwargs)
+
+    monkeypatch.setattr(delta, "patch", failing)
+    with pytest.raises(OSError):
+        extract_to(corpus, out, cache_dir=out)
+    monkeypatch.setattr(delta, "patch", real)
+    extract_to(corpus, out, cache_dir=out)
+    assert manifest(out)["run"] == {"mode": "full", "why": "no finished earlier run in this folder"}
+    extract_to(corpus, fresh)
+    assert_same_tables(out, fresh)

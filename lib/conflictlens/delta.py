@@ -44,7 +44,7 @@ def prior(out: Path, config: dict) -> tuple[dict[str, str] | None, str]:
     """The last run's article digests when a delta run can follow it, else None and why not."""
     run_file = state_dir(out) / RUN_FILE
     if not run_file.exists() or not all((out / f"{t}.parquet").exists() for t in TABLES):
-        return None, "no earlier run in this folder"
+        return None, "no finished earlier run in this folder"
     try:
         last = json.loads(run_file.read_text())
     except ValueError:

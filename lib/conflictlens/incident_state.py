@@ -26,6 +26,11 @@ _SQL_VARS = 900
 
 # A row is known to its unit by these fields (unique within its article: checked when the state is recorded).
 ROW_KEYS = {"events": ("start", "end", "kind"), "casualties": ("start", "end", "status", "category")}
+# What a unit keeps of each of its rows: its key and what an incident's row is made of (incidents._finish), so that
+# merging an incident again reads no table.
+FINISH_FIELDS = {"events": ROW_KEYS["events"] + ("date_start", "date_precision", "places"),
+                 "casualties": ROW_KEYS["casualties"] + ("best", "low", "high", "vague", "date_start",
+                                                         "date_precision", "places")}
 
 
 class StateError(Exception):
@@ -97,8 +102,8 @@ class IncidentState:
             k = pos[u.article_id] = pos.get(u.article_id, -1) + 1
             keyed = Unit(article_id=u.article_id, family=u.family, kind=u.kind, order=u.order, dates=u.dates,
                          places=u.places, actors=u.actors,
-                         events=[row_key(events[i], "events") for i in u.events],
-                         casualties=[row_key(casualties[j], "casualties") for j in u.casualties])
+                         events=[_kept(events[i], "events") for i in u.events],
+                         casualties=[_kept(casualties[j], "casualties") for j in u.casualties])
             unit_rows.append((uid, u.article_id, k, roots[uid], None, _pack(keyed)))
             bucket_rows += [(b, uid) for b in _files(u)]
         with self._db:
@@ -114,13 +119,12 @@ class IncidentState:
     # ------------------------------------------------------------------------------------------ a delta merge
 
     def delta(self, removed: set[str], added: dict[str, dict[str, list]], place_index: dict[str, dict] | None,
-              old_rows: Callable[[set[str]], dict[str, list[dict]]], kept_ids: Callable[[], set[str]]) -> Delta:
+              kept_ids: Callable[[], set[str]]) -> Delta:
         """Merge again after dropping the units of ``removed`` articles and adding those of ``added`` ones
         (article id → its ``events`` and ``casualties`` rows, in the order extraction gave them; an article both
         removed and added is one whose rows changed).
 
-        ``old_rows(article_ids)`` gives the kept articles' event and casualty rows (from the written tables);
-        ``kept_ids()`` the incident ids that stand. Raises :class:`StateError` when the result cannot be the full
+        ``kept_ids()`` gives the incident ids that stand. Raises :class:`StateError` when the result cannot be the full
         merge's (then merge in full).
         """
         if self._db.execute("SELECT name FROM sqlite_master WHERE name='unusable'").fetchone():
@@ -144,8 +148,8 @@ class IncidentState:
             units = article_units(art, range(len(rows["events"])), range(len(rows["casualties"])), rows["events"],
                                   rows["casualties"], places_of)
             for k, u in enumerate(units):
-                u.events = [row_key(rows["events"][i], "events") for i in u.events]
-                u.casualties = [row_key(rows["casualties"][j], "casualties") for j in u.casualties]
+                u.events = [_kept(rows["events"][i], "events") for i in u.events]
+                u.casualties = [_kept(rows["casualties"][j], "casualties") for j in u.casualties]
                 new_units.append((next_uid, u, art, k))
                 next_uid += 1
         with self._db:
@@ -192,20 +196,18 @@ class IncidentState:
             groups: dict[int, list[int]] = {}
             for uid in parent:
                 groups.setdefault(_find(parent, uid), []).append(uid)
+            for art, rows in added.items():
+                for t in ("events", "casualties"):
+                    keys = [row_key(r, t) for r in rows[t]]
+                    if len(set(keys)) != len(keys):
+                        raise StateError(f"two {t} rows of article {art} share a key")
             articles = {cache[uid][1] for uid in parent}
-            rows = old_rows(articles - set(added))
-            for art in set(added) & articles:
-                rows.setdefault("events", []).extend(added[art]["events"])
-                rows.setdefault("casualties", []).extend(added[art]["casualties"])
-            events, casualties = rows.get("events", []), rows.get("casualties", [])
-            at = {t: {(r["article_id"], *row_key(r, t)): i for i, r in enumerate(table)}
-                  for t, table in (("events", events), ("casualties", casualties))}
-            if len(at["events"]) != len(events) or len(at["casualties"]) != len(casualties):
-                raise StateError("two rows of one article share a key")
+            events: list[dict] = []
+            casualties: list[dict] = []
             finished: list[tuple[int, Unit]] = []
             for root, uids in groups.items():
                 uids.sort(key=lambda x: (cache[x][1], cache[x][2]))
-                units = [_bind(cache[x][0], at) for x in uids]
+                units = [_bind(cache[x][0], events, casualties) for x in uids]
                 head = units[0]
                 for other in units[1:]:
                     head.absorb(other)
@@ -215,13 +217,11 @@ class IncidentState:
             clash = [r["incident_id"] for r in incidents if r["incident_id"] in standing]
             if clash:
                 raise StateError(f"incident id {clash[0]} would repeat a standing one")
-            # The rows of the incidents merged again take their ids; an added article's other rows (negated,
-            # hypothetical, generic) none; a kept article's other rows keep theirs.
+            # The rows of the incidents merged again take their ids (an article's other rows keep theirs).
             row_ids: dict[tuple, str | None] = {}
             for t, table, ids in (("events", events, ev_ids), ("casualties", casualties, cas_ids)):
                 for r, iid in zip(table, ids):
-                    if iid is not None or r["article_id"] in added:
-                        row_ids[(t, r["article_id"], row_key(r, t))] = iid
+                    row_ids[(t, r["article_id"], row_key(r, t))] = iid
             updates = []
             for component, u in finished:
                 iid = ev_ids[u.events[0]] if u.events else cas_ids[u.casualties[0]] if u.casualties else None
@@ -300,7 +300,7 @@ def _files(u: Unit) -> list[str]:
 
 
 def _pack(u: Unit) -> bytes:
-    """A unit as kept: its rows by key (:func:`row_key`), its places by id (the lexicon gives them back)."""
+    """A unit as kept: what it keeps of its rows (:func:`_kept`), its places by id (the lexicon gives them back)."""
     return pickle.dumps((u.article_id, u.family, u.kind, u.order, u.dates, [p.get("place_id") for p in u.places],
                          sorted(u.actors), list(u.events), list(u.casualties)), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -311,10 +311,17 @@ def _unpack(blob: bytes, places_of) -> Unit:
                 actors=set(actors), events=list(ev_keys), casualties=list(cas_keys), articles={art})
 
 
-def _bind(u: Unit, at: dict[str, dict]) -> Unit:
-    """A unit with its rows' keys turned into indices of the rows at hand."""
-    u.events = [at["events"][(u.article_id, *k)] for k in u.events]
-    u.casualties = [at["casualties"][(u.article_id, *k)] for k in u.casualties]
+def _kept(row: Any, table: str) -> tuple:
+    """What a unit keeps of one of its rows (:data:`FINISH_FIELDS`)."""
+    return tuple(tuple(v) if isinstance(v := row[k], list) else v for k in FINISH_FIELDS[table])
+
+
+def _bind(u: Unit, events: list[dict], casualties: list[dict]) -> Unit:
+    """A unit with its kept rows appended to the rows at hand, and their indices in place of the rows."""
+    for attr, table, rows in (("events", "events", events), ("casualties", "casualties", casualties)):
+        start = len(rows)
+        rows.extend(dict(zip(FINISH_FIELDS[table], kept), article_id=u.article_id) for kept in getattr(u, attr))
+        setattr(u, attr, list(range(start, len(rows))))
     return u
 
 

@@ -569,17 +569,14 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
     timings["extract"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
+    delta.forget(out)  # the state and tables are about to change: none claims them until the run is done
     keep = {k for k in extract if p["include_off_topic"] or by_id[k].get("topic") == "conflict"}
-    columns = {k: list(MERGE_FIELDS[k]) for k in MERGE_FIELDS}
     with IncidentState(out / ".state") as state:
-        change = state.delta(
-            dropped, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep}, _place_index(lexicon),
-            lambda arts: {t: delta.rows_of(out, t, arts, columns[t]) for t in MERGE_FIELDS},
-            lambda: delta.incident_ids(out))
+        change = state.delta(dropped, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep},
+                             _place_index(lexicon), lambda: delta.incident_ids(out))
     timings["merge"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
-    delta.forget(out)  # the tables are about to change: no state claims them until the run is done
     counts = {"articles": delta.patch(out, "articles", removed, [by_id[k] for k in added])}
     for t in ROW_TABLES:
         new_rows = [r for k in extract for r in results[k][t]]
