@@ -54,7 +54,7 @@ sys.path.insert(0, str(BENCH))
 import baseline  # noqa: E402
 import generate  # noqa: E402
 
-from conflictlens import cache, corpus, engines, paths, pipeline, store  # noqa: E402
+from conflictlens import cache, corpus, engines, pipeline, store  # noqa: E402
 from conflictlens.lexicon import load_lexicon  # noqa: E402
 
 MB = 1e6

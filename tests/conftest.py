@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 import pytest
@@ -10,7 +11,17 @@ import pytest
 # import (2.3 s); notebooks never validate IRIs.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from conflictlens import store  # noqa: E402  (after the module block above)
+from conflictlens import paths, store  # noqa: E402  (after the module block above)
+
+
+@pytest.fixture(scope="session")
+def generate():
+    """bench/generate.py as a module: realistic corpora generated from the seeds."""
+    spec = importlib.util.spec_from_file_location("bench_generate", paths.ROOT / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 # Two conflict articles about one attack (the merge's case: two articles, one incident), one off-topic article
 # read twice (a duplicate), and one border toll reported vaguely ("dozens") and precisely ("over 70").

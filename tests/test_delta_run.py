@@ -4,10 +4,8 @@ the run a full one, with the reason in the manifest."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -28,21 +26,13 @@ def assert_same_tables(a, b) -> None:
         pd.testing.assert_frame_equal(store.read_table(a, name), store.read_table(b, name), obj=name)
 
 
-def _generate():
-    spec = importlib.util.spec_from_file_location("bench_generate", paths.ROOT / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def grown(tmp_path_factory):
+def grown(tmp_path_factory, generate):
     """240 generated records as two files: a first run over the first, a second after the second arrives."""
     root = tmp_path_factory.mktemp("grown")
     corpus = root / "corpus"
     corpus.mkdir()
-    lines = [json.dumps(r) + "\n" for r in _generate().records(240)]
+    lines = [json.dumps(r) + "\n" for r in generate.records(240)]
     (corpus / "2025-01.jsonl").write_text("".join(lines[:200]))
     out = root / "out"
     # Small batches: the tables have many row groups, which the delta run patches one at a time.
@@ -119,10 +109,10 @@ def test_other_parameters_or_a_changed_file_make_a_full_run(tmp_path):
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_three_arrivals_in_a_row_give_the_full_runs_tables(tmp_path, seed):
+def test_three_arrivals_in_a_row_give_the_full_runs_tables(tmp_path, seed, generate):
     corpus, out, fresh = tmp_path / "corpus", tmp_path / "out", tmp_path / "fresh"
     corpus.mkdir()
-    lines = [json.dumps(r) + "\n" for r in _generate().records(150, seed=seed)]
+    lines = [json.dumps(r) + "\n" for r in generate.records(150, seed=seed)]
     for n, (lo, hi) in enumerate(((0, 100), (100, 125), (125, 150))):
         (corpus / f"day-{n}.jsonl").write_text("".join(lines[lo:hi]))
         extract_to(corpus, out, cache_dir=out, batch_articles=20)

@@ -4,14 +4,11 @@ full merge's incidents and row ids."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import random
-import sys
 
 import pytest
 
-from conflictlens import paths
 from conflictlens.corpus import read_corpus
 from conflictlens.incident_state import IncidentState, StateError, row_key
 from conflictlens.incidents import merge
@@ -19,19 +16,11 @@ from conflictlens.lexicon import load_lexicon
 from conflictlens.pipeline import DEFAULT_PARAMS, _place_index, extract_article
 
 
-def _generate():
-    spec = importlib.util.spec_from_file_location("bench_generate", paths.ROOT / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def results(tmp_path_factory, generate):
     """Per article, the event and casualty rows of 250 generated records."""
     path = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in _generate().records(250)))
+    path.write_text("".join(json.dumps(r) + "\n" for r in generate.records(250)))
     lexicon = load_lexicon()
     out = {}
     for a in read_corpus(path).articles:

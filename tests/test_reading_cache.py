@@ -3,10 +3,8 @@ corpus exactly as an uncached read does."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,23 +16,15 @@ from conflictlens.engines import Engine
 FIELDS = ("articles", "inputs", "skipped_records", "refused_near_duplicates")
 
 
-def _generate():
-    spec = importlib.util.spec_from_file_location("bench_generate", paths.ROOT / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def _same(a: Corpus, b: Corpus) -> None:
     for name in FIELDS:
         assert getattr(a, name) == getattr(b, name), name
 
 
 @pytest.fixture(scope="module")
-def records() -> list[dict]:
+def records(generate) -> list[dict]:
     """300 generated records: originals and wire copies (cut, with furniture, with a tail) of recent ones."""
-    return list(_generate().records(300, seed=3))
+    return list(generate.records(300, seed=3))
 
 
 def _write(path: Path, records: list[dict]) -> None:

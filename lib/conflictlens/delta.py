@@ -14,7 +14,6 @@ import json
 from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc

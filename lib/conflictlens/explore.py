@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import display
 
 from . import analysis, store
 

@@ -168,26 +168,11 @@ def article_hash(article: dict) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _package_imports(module: str) -> set[str]:
-    """The modules of this package that ``module`` imports (anywhere in it, functions included)."""
-    import ast
-
-    names = set()
-    for node in ast.walk(ast.parse((paths.PACKAGE / f"{module}.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and (node.level == 1 or (node.module or "").startswith("conflictlens")):
-            base = (node.module or "").removeprefix("conflictlens").lstrip(".")
-            names |= {base.split(".")[0]} if base else {a.name for a in node.names}
-    return {n for n in names if (paths.PACKAGE / f"{n}.py").is_file()}
-
-
 def extraction_modules() -> set[str]:
     """This module, the extraction modules and every package module they import, directly or not."""
-    todo, seen = list(EXTRACTION_MODULES), {"pipeline"}
-    while todo:
-        if (module := todo.pop()) not in seen:
-            seen.add(module)
-            todo.extend(_package_imports(module))
-    return seen
+    from .code_version import closure
+
+    return closure(EXTRACTION_MODULES, {"pipeline"})
 
 
 @lru_cache(maxsize=1)

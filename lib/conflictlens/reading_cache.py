@@ -17,7 +17,6 @@ and writes go a batch at a time, so a read streams through the cache.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import pickle
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import paths
+from .code_version import closure
 from .engines import batched
 
 if TYPE_CHECKING:
@@ -46,24 +46,9 @@ _LEXICON_FILE = re.compile(rb'LEXICON / "([\w.-]+\.yaml)"')
 Verdict = tuple[bool, str]
 
 
-def _package_imports(module: str) -> set[str]:
-    """The modules of this package that ``module`` imports (anywhere in it, functions included)."""
-    names = set()
-    for node in ast.walk(ast.parse((paths.PACKAGE / f"{module}.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and (node.level == 1 or (node.module or "").startswith("conflictlens")):
-            base = (node.module or "").removeprefix("conflictlens").lstrip(".")
-            names |= {base.split(".")[0]} if base else {a.name for a in node.names}
-    return {n for n in names if (paths.PACKAGE / f"{n}.py").is_file()}
-
-
 def reading_modules() -> set[str]:
     """``corpus`` and every package module it imports, directly or not."""
-    todo, seen = [READING_ROOT], set()
-    while todo:
-        if (module := todo.pop()) not in seen:
-            seen.add(module)
-            todo.extend(_package_imports(module))
-    return seen
+    return closure([READING_ROOT])
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import heapq
 import hashlib
-import json
 import pickle
 import sqlite3
 from collections import Counter
