@@ -6,7 +6,6 @@ import csv
 import importlib.util
 import json
 import re
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -14,24 +13,15 @@ import pytest
 from conflictlens import paths
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_generate", paths.ROOT / "bench" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _load()
 N = 600
 
 
 @pytest.fixture(scope="module")
-def recs() -> list[dict]:
+def recs(generate) -> list[dict]:
     return list(generate.records(N, seed=3))
 
 
-def test_stories_come_from_every_seed_file_and_the_appended_story_once():
+def test_stories_come_from_every_seed_file_and_the_appended_story_once(generate):
     stories = generate.load_stories()
     assert len(stories) == 6  # five files, plus the crypto story three pages appended
     assert [s.conflict for s in stories].count(False) == 1
@@ -42,12 +32,12 @@ def test_stories_come_from_every_seed_file_and_the_appended_story_once():
     assert "Short Url" not in flat and "Discover the latest" not in flat and "date 2025-10-30" not in flat
 
 
-def test_same_seed_same_corpus_and_prefix_stable(recs):
+def test_same_seed_same_corpus_and_prefix_stable(recs, generate):
     assert list(generate.records(50, seed=3)) == recs[:50]
     assert list(generate.records(50, seed=4)) != recs[:50]
 
 
-def test_records_have_the_fields_and_dates_in_range(recs):
+def test_records_have_the_fields_and_dates_in_range(recs, generate):
     for r in recs:
         assert set(r) == {"id", "title", "date", "source", "text"}
         assert generate.FIRST_DAY <= date.fromisoformat(r["date"]) <= generate.LAST_DAY
@@ -55,7 +45,7 @@ def test_records_have_the_fields_and_dates_in_range(recs):
     assert 1500 < sum(len(r["text"]) for r in recs) / N < 6000  # seed-size articles
 
 
-def test_about_one_in_ten_is_a_wire_copy_of_a_recent_original(recs):
+def test_about_one_in_ten_is_a_wire_copy_of_a_recent_original(recs, generate):
     gen = generate.Generator(seed=3)
     for i in range(N):
         gen.record(i)
@@ -66,7 +56,7 @@ def test_about_one_in_ten_is_a_wire_copy_of_a_recent_original(recs):
     assert copied >= gen.wire_copies * 0.9
 
 
-def test_a_story_dates_move_with_the_article_date(recs):
+def test_a_story_dates_move_with_the_article_date(recs, generate):
     # The first seed story, written on Thursday 2023-12-14, reports a "Dec. 12 attack": two days before.
     hits = [r for r in recs if "Foreign office urges" in r["text"]]
     assert hits
@@ -93,7 +83,7 @@ def test_the_same_casualty_count_stays_the_same_number_within_an_article(recs):
     assert len(counts) > 10  # redrawn, not always 23
 
 
-def test_places_and_groups_are_swapped_consistently(recs):
+def test_places_and_groups_are_swapped_consistently(recs, generate):
     districts = {d: p for p, ds in generate.PROVINCE_DISTRICTS.items() for d in ds}
     seen = set()
     for r in recs:
@@ -107,7 +97,7 @@ def test_places_and_groups_are_swapped_consistently(recs):
     assert any("Baloch Liberation Army" in r["text"] for r in recs)
 
 
-def test_generate_writes_jsonl_and_csv(tmp_path):
+def test_generate_writes_jsonl_and_csv(tmp_path, generate):
     stats = generate.generate(40, tmp_path / "c.jsonl", seed=1)
     lines = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
     assert stats["articles"] == 40 and len(lines) == 40 and stats["bytes"] == (tmp_path / "c.jsonl").stat().st_size
