@@ -85,5 +85,11 @@ def test_rows_sharing_a_key_leave_no_usable_state(tmp_path):
     index = _place_index(load_lexicon())
     with IncidentState(tmp_path) as state:
         merge([dict(row), dict(row, sentence_index=1)], [], index, keep=state)
-        with pytest.raises(StateError):
+        with pytest.raises(StateError, match="two rows of one article"):
             state.delta(set(), {}, index, set)
+
+
+def test_no_kept_state_is_no_delta(tmp_path):
+    """A state folder whose incident state went (or is of another version) cannot serve a delta merge."""
+    with IncidentState(tmp_path) as state, pytest.raises(StateError, match="no incident state"):
+        state.delta({"a1"}, {}, _place_index(load_lexicon()), set)

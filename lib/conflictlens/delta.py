@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -94,11 +95,12 @@ def incident_ids(out: Path) -> set[str]:
     return set(pq.read_table(out / "incidents.parquet", columns=["incident_id"])["incident_id"].to_pylist())
 
 
-def patch(out: Path, table: str, drop: set[str], rows: list[dict], new_ids: dict[tuple, str | None] | None = None,
+def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict[str, list] | None = None,
           drop_key: str = "article_id") -> int:
     """Write ``table`` (beside it, for :func:`swap_in`) without the rows of ``drop`` (ids in ``drop_key``), with
-    ``rows`` added, and with the incident ids of ``new_ids`` (keyed as incident_state keys rows) set on the rows they name,
-    in the order a full run writes. Returns the number of rows written.
+    ``rows`` added, and with the incident ids of ``renamed`` (columns: ``article_id``, the row key of
+    incident_state.ROW_KEYS, ``incident_id``) set on the rows they name, in the order a full run writes. Returns the
+    number of rows written.
 
     Streamed, a row group at a time: the table is in order, and no article has both kept and new rows, so the new
     rows (sorted among themselves) go into the row group whose first key follows theirs, and a stable sort on the
@@ -106,12 +108,14 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], new_ids: dict
     path = out / f"{table}.parquet"
     key = SORT_KEYS[table][0]
     schema = arrow_schema(table)
+    rename = _Renaming(table, schema, renamed) if renamed and renamed["article_id"] else None
     new = rows_to_arrow(rows, table) if rows else None
     if new is not None:
         new = new.take(pc.sort_indices(new, sort_keys=[(k, "ascending") for k in SORT_KEYS[table]]))
+        if rename is not None:
+            new = rename(new)
     new_keys = new[key].to_pylist() if new is not None else []
     dropped = pa.array(sorted(drop), pa.large_string()) if drop else None
-    renamed = pa.array(sorted({k[1] for k in new_ids}), pa.large_string()) if new_ids else None
     source = pq.ParquetFile(path)
     written, j = 0, 0
     with pq.ParquetWriter(path.with_suffix(PATCHED), schema) as writer:
@@ -119,8 +123,8 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], new_ids: dict
             t = source.read_row_group(g)
             if dropped is not None:
                 t = t.filter(pc.invert(pc.is_in(t[drop_key], value_set=dropped)))
-            if renamed is not None and t.num_rows:
-                t = _renamed(t, table, renamed, new_ids)
+            if rename is not None and t.num_rows:
+                t = rename(t)
             if g + 1 < source.num_row_groups:
                 bound = source.read_row_group(g + 1, columns=[key])[key][0].as_py()
                 k = bisect_left(new_keys, bound, lo=j)
@@ -139,20 +143,39 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], new_ids: dict
     return written
 
 
-def _renamed(t: pa.Table, table: str, articles: pa.Array, new_ids: dict[tuple, str | None]) -> pa.Table:
-    """``t`` with the incident ids of ``new_ids`` set on the rows they name (only the key columns become Python)."""
-    from .incident_state import ROW_KEYS
+class _Renaming:
+    """Sets new incident ids on the rows a delta merge named, by a hash join on (article, row key): no row of the
+    table becomes Python. The ids are sorted by article, and a table's row groups are, so each join takes only the
+    ids of the articles in its rows."""
 
-    mask = pc.is_in(t["article_id"], value_set=articles).combine_chunks()
-    at = pc.indices_nonzero(mask)
-    if not len(at):
-        return t
-    picked = t.select(["article_id", "incident_id", *ROW_KEYS[table]]).take(at).to_pylist()
-    ids = t["incident_id"].combine_chunks()
-    values = [new_ids.get((table, r["article_id"], tuple(r[c] for c in ROW_KEYS[table])), r["incident_id"])
-              for r in picked]
-    return t.set_column(t.schema.get_field_index("incident_id"), "incident_id",
-                        pc.replace_with_mask(ids, mask, pa.array(values, ids.type)))
+    def __init__(self, table: str, schema: pa.Schema, renamed: dict[str, list]) -> None:
+        from .incident_state import ROW_KEYS
+
+        self.keys = ["article_id", *ROW_KEYS[table]]
+        ids = pa.table({**{k: pa.array(renamed[k], schema.field(k).type) for k in self.keys},
+                        "_new": pa.array(renamed["incident_id"], schema.field("incident_id").type)})
+        self.ids = ids.take(pc.sort_indices(ids["article_id"]))
+        self.sorted_articles = self.ids["article_id"].to_pylist()
+
+    def __call__(self, t: pa.Table) -> pa.Table:
+        first, last = pc.min_max(t["article_id"]).values()
+        lo = bisect_left(self.sorted_articles, first.as_py())
+        hi = bisect_right(self.sorted_articles, last.as_py())
+        if lo == hi:
+            return t
+        ids = self.ids.slice(lo, hi - lo)
+        at = pc.indices_nonzero(pc.is_in(t["article_id"], value_set=pc.unique(ids["article_id"])).combine_chunks())
+        if not len(at):
+            return t
+        picked = t.select(self.keys).take(at).append_column("_at", at)
+        hits = picked.join(ids, keys=self.keys, join_type="inner", use_threads=False)
+        hits = hits.take(pc.sort_indices(hits["_at"]))
+        mask = np.zeros(t.num_rows, dtype=bool)
+        mask[hits["_at"].to_numpy()] = True
+        column = t["incident_id"].combine_chunks()
+        values = hits["_new"].combine_chunks().cast(column.type)
+        return t.set_column(t.schema.get_field_index("incident_id"), "incident_id",
+                            pc.replace_with_mask(column, pa.array(mask), values))
 
 
 def swap_in(out: Path) -> None:
@@ -161,3 +184,9 @@ def swap_in(out: Path) -> None:
         side = (out / f"{table}.parquet").with_suffix(PATCHED)
         if side.exists():
             side.replace(out / f"{table}.parquet")
+
+
+def discard(out: Path) -> None:
+    """Remove the patched tables of a run that did not finish."""
+    for table in TABLES:
+        (out / f"{table}.parquet").with_suffix(PATCHED).unlink(missing_ok=True)

@@ -11,17 +11,17 @@ incidents they meet. Those incidents are merged again from their units, in the o
 
 from __future__ import annotations
 
-import pickle
+import marshal
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .incidents import Unit, _find, _finish, article_units, compatible, filing, place_lookup
+from .incidents import Unit, _find, _finish, _incident_of, article_units, compatible, filing, place_lookup
 
 STATE_FILE = "incidents-state.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SQL_VARS = 900
 
 # A row is known to its unit by these fields (unique within its article: checked when the state is recorded).
@@ -45,13 +45,20 @@ def row_key(row: Any, table: str) -> tuple:
 @dataclass
 class Delta:
     """What a delta merge changed: the incident ids dropped, the incident rows that replace them, and the incident id
-    of every row of the incidents merged again (``(table, article_id, row_key) -> incident_id``)."""
+    of every row of the incidents merged again, per table, as columns: ``article_id``, the row's key (:data:`ROW_KEYS`)
+    and ``incident_id`` (a patch joins them to the written rows: delta.patch)."""
 
     dropped: set[str]
     incidents: list[dict]
-    row_ids: dict[tuple, str | None]
+    renamed: dict[str, dict[str, list]]
     articles: set[str]        # the articles whose rows take new incident ids
     units_merged: int         # units in the incidents merged again
+
+    @property
+    def row_ids(self) -> dict[tuple, str | None]:
+        """The same as a mapping ``(table, article_id, row_key) -> incident_id``."""
+        return {(t, *row[:1], tuple(row[1:-1])): row[-1] for t, cols in self.renamed.items()
+                for row in zip(cols["article_id"], *(cols[k] for k in ROW_KEYS[t]), cols["incident_id"])}
 
 
 class IncidentState:
@@ -63,7 +70,8 @@ class IncidentState:
         self._db = sqlite3.connect(self.path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        self._fresh = self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION
+        if self._fresh:
             self._create()
 
     def _create(self) -> None:
@@ -71,7 +79,9 @@ class IncidentState:
             for (table,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
                 self._db.execute(f"DROP TABLE {table}")
             self._db.execute("CREATE TABLE units (uid INTEGER PRIMARY KEY, article_id TEXT, pos INTEGER,"
-                             " component INTEGER, incident_id TEXT, unit BLOB)")
+                             " component INTEGER, unit BLOB)")
+            # A component is named by its smallest unit id; its incident id is kept once, for all its units.
+            self._db.execute("CREATE TABLE components (component INTEGER PRIMARY KEY, incident_id TEXT)")
             self._db.execute("CREATE INDEX units_article ON units (article_id)")
             self._db.execute("CREATE INDEX units_component ON units (component)")
             self._db.execute("CREATE TABLE buckets (bucket TEXT, uid INTEGER)")
@@ -92,6 +102,10 @@ class IncidentState:
     def record_units(self, merged: list[Unit], roots: list[int], events: list, casualties: list) -> None:
         """Keep a full merge's units (before absorbing) and their components; the previous state is replaced."""
         self._create()
+        self._fresh = False
+        self._named: dict[int, int] = {}  # a root of the merge -> its component's smallest unit id
+        for uid, root in enumerate(roots):
+            self._named.setdefault(root, uid)
         if not _keys_unique(merged, events, casualties):
             with self._db:  # kept empty and marked: the next run merges in full
                 self._db.execute("CREATE TABLE unusable (why TEXT)")
@@ -104,17 +118,17 @@ class IncidentState:
                          places=u.places, actors=u.actors,
                          events=[_kept(events[i], "events") for i in u.events],
                          casualties=[_kept(casualties[j], "casualties") for j in u.casualties])
-            unit_rows.append((uid, u.article_id, k, roots[uid], None, _pack(keyed)))
+            unit_rows.append((uid, u.article_id, k, self._named[roots[uid]], _pack(keyed)))
             bucket_rows += [(b, uid) for b in _files(u)]
         with self._db:
-            self._db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)", unit_rows)
+            self._db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)", unit_rows)
             self._db.executemany("INSERT INTO buckets VALUES (?, ?)", bucket_rows)
 
     def record_ids(self, incident_of: dict[int, str | None]) -> None:
         """The incident id of each component of :meth:`record_units`."""
         with self._db:
-            self._db.executemany("UPDATE units SET incident_id=? WHERE component=?",
-                                 [(iid, root) for root, iid in incident_of.items()])
+            self._db.executemany("INSERT INTO components VALUES (?, ?)",
+                                 [(self._named[root], iid) for root, iid in incident_of.items()])
 
     # ------------------------------------------------------------------------------------------ a delta merge
 
@@ -127,10 +141,13 @@ class IncidentState:
         ``kept_ids()`` gives the incident ids that stand. Raises :class:`StateError` when the result cannot be the full
         merge's (then merge in full).
         """
+        if self._fresh:
+            raise StateError("no incident state was kept (or it is of another version)")
         if self._db.execute("SELECT name FROM sqlite_master WHERE name='unusable'").fetchone():
             raise StateError("the last merge had two rows of one article with one key")
         places_of = place_lookup(place_index)
         cache: dict[int, tuple[Unit, str, int]] = {}  # uid -> (unit, article_id, pos)
+        was: dict[int, int] = {}  # uid -> the component it is kept under
         parent: dict[int, int] = {}
         dropped: set[str] = set()
         touched: set[int] = set()  # old components merged again
@@ -159,9 +176,9 @@ class IncidentState:
                     self._db.execute(f"DELETE FROM units WHERE uid IN ({marks})", chunk)
                     self._db.execute(f"DELETE FROM buckets WHERE uid IN ({marks})", chunk)
             # The kept members of the components that lost units: joined again among themselves.
-            members = self._members(touched, places_of)
-            for uid, art, pos, unit in members:
+            for uid, art, pos, component, unit in self._members(touched, places_of):
                 cache[uid] = (unit, art, pos)
+                was[uid] = component
                 parent[uid] = uid
             member_set = set(parent)
             for uid in sorted(member_set):
@@ -173,7 +190,8 @@ class IncidentState:
             for uid, u, art, pos in new_units:
                 cache[uid] = (u, art, pos)
                 parent[uid] = uid
-                self._db.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)", (uid, art, pos, uid, None, _pack(u)))
+                was[uid] = uid
+                self._db.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?)", (uid, art, pos, uid, _pack(u)))
                 for other in self._probe(u):
                     if other == uid:
                         continue
@@ -181,8 +199,9 @@ class IncidentState:
                         component = self._component_of(other)
                         if component not in touched:
                             touched.add(component)
-                            for m_uid, m_art, m_pos, m_unit in self._members({component}, places_of):
+                            for m_uid, m_art, m_pos, _, m_unit in self._members({component}, places_of):
                                 cache[m_uid] = (m_unit, m_art, m_pos)
+                                was[m_uid] = component
                                 parent[m_uid] = m_uid
                             ms = [m for m in self._component_uids(component)]
                             for m in ms[1:]:
@@ -218,16 +237,20 @@ class IncidentState:
             if clash:
                 raise StateError(f"incident id {clash[0]} would repeat a standing one")
             # The rows of the incidents merged again take their ids (an article's other rows keep theirs).
-            row_ids: dict[tuple, str | None] = {}
-            for t, table, ids in (("events", events, ev_ids), ("casualties", casualties, cas_ids)):
-                for r, iid in zip(table, ids):
-                    row_ids[(t, r["article_id"], row_key(r, t))] = iid
-            updates = []
+            renamed = {t: {"article_id": [r["article_id"] for r in table],
+                           **{k: [r[k] for r in table] for k in ROW_KEYS[t]}, "incident_id": ids}
+                       for t, table, ids in (("events", events, ev_ids), ("casualties", casualties, cas_ids))}
+            # Each incident merged again is a component named by its smallest unit: only the units kept under
+            # another name move.
+            updates, named = [], []
             for component, u in finished:
-                iid = ev_ids[u.events[0]] if u.events else cas_ids[u.casualties[0]] if u.casualties else None
-                updates += [(component, iid, uid) for uid in groups[_find(parent, component)]]
-            self._db.executemany("UPDATE units SET component=?, incident_id=? WHERE uid=?", updates)
-        return Delta(dropped=dropped, incidents=incidents, row_ids=row_ids, articles=articles,
+                named.append((component, _incident_of(u, ev_ids, cas_ids)))
+                updates += [(component, uid) for uid in groups[_find(parent, component)] if was[uid] != component]
+            for chunk in _chunks(sorted(touched)):
+                self._db.execute(f"DELETE FROM components WHERE component IN ({','.join('?' * len(chunk))})", chunk)
+            self._db.executemany("INSERT OR REPLACE INTO components VALUES (?, ?)", named)
+            self._db.executemany("UPDATE units SET component=? WHERE uid=?", updates)
+        return Delta(dropped=dropped, incidents=incidents, renamed=renamed, articles=articles,
                      units_merged=len(parent))
 
     def _join(self, parent: dict, cache: dict, a: int, b: int) -> None:
@@ -259,15 +282,17 @@ class IncidentState:
         for chunk in _chunks(sorted(articles)):
             marks = ",".join("?" * len(chunk))
             out += self._db.execute(
-                f"SELECT uid, component, incident_id FROM units WHERE article_id IN ({marks})", chunk).fetchall()
+                "SELECT uid, component, incident_id FROM units LEFT JOIN components USING (component)"
+                f" WHERE article_id IN ({marks})", chunk).fetchall()
         return out
 
-    def _members(self, components: Iterable[int], places_of) -> list[tuple[int, str, int, Unit]]:
+    def _members(self, components: Iterable[int], places_of) -> list[tuple[int, str, int, int, Unit]]:
         out = []
         for chunk in _chunks(sorted(components)):
             marks = ",".join("?" * len(chunk))
-            out += [(uid, art, pos, _unpack(blob, places_of)) for uid, art, pos, blob in self._db.execute(
-                f"SELECT uid, article_id, pos, unit FROM units WHERE component IN ({marks})", chunk)]
+            out += [(uid, art, pos, component, _unpack(blob, places_of)) for uid, art, pos, component, blob in
+                    self._db.execute(f"SELECT uid, article_id, pos, component, unit FROM units"
+                                     f" WHERE component IN ({marks})", chunk)]
         return out
 
     def _component_of(self, uid: int) -> int:
@@ -282,7 +307,7 @@ class IncidentState:
         for chunk in _chunks(sorted(components)):
             marks = ",".join("?" * len(chunk))
             out |= {iid for (iid,) in self._db.execute(
-                f"SELECT DISTINCT incident_id FROM units WHERE component IN ({marks})", chunk) if iid}
+                f"SELECT incident_id FROM components WHERE component IN ({marks})", chunk) if iid}
         return out
 
 
@@ -301,12 +326,12 @@ def _files(u: Unit) -> list[str]:
 
 def _pack(u: Unit) -> bytes:
     """A unit as kept: what it keeps of its rows (:func:`_kept`), its places by id (the lexicon gives them back)."""
-    return pickle.dumps((u.article_id, u.family, u.kind, u.order, u.dates, [p.get("place_id") for p in u.places],
-                         sorted(u.actors), list(u.events), list(u.casualties)), protocol=pickle.HIGHEST_PROTOCOL)
+    return marshal.dumps((u.article_id, u.family, u.kind, u.order, u.dates, [p.get("place_id") for p in u.places],
+                          sorted(u.actors), list(u.events), list(u.casualties)))
 
 
 def _unpack(blob: bytes, places_of) -> Unit:
-    art, family, kind, order, dates, place_ids, actors, ev_keys, cas_keys = pickle.loads(blob)
+    art, family, kind, order, dates, place_ids, actors, ev_keys, cas_keys = marshal.loads(blob)
     return Unit(article_id=art, family=family, kind=kind, order=order, dates=list(dates), places=places_of(place_ids),
                 actors=set(actors), events=list(ev_keys), casualties=list(cas_keys), articles={art})
 

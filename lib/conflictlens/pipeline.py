@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import date
 from functools import lru_cache, partial
@@ -516,7 +517,7 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
     from . import delta
     from .cache import ExtractionCache
     from .corroboration import month_day
-    from .incident_state import IncidentState, row_key
+    from .incident_state import IncidentState
     from .incidents import KIND_FAMILY
 
     now = {a["article_id"]: delta.article_digest(a, article_hash(a), PROVENANCE_FIELDS) for a in found.articles}
@@ -553,26 +554,33 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
         reuse = _reuse(cache, len(extract), 0, cache_config(lexicon, p))
     timings["extract"] = time.perf_counter() - t1
 
+    # The tables that take no incident ids are patched in threads while the incidents are merged again (Parquet
+    # reading and writing run outside the GIL), the others as soon as the merge is done.
     t2 = time.perf_counter()
     delta.forget(out)  # the state and tables are about to change: none claims them until the run is done
     keep = {k for k in extract if p["include_off_topic"] or by_id[k].get("topic") == "conflict"}
-    with IncidentState(out / ".state") as state:
-        change = state.delta(dropped, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep},
-                             _place_index(lexicon), lambda: delta.incident_ids(out))
-    timings["merge"] = time.perf_counter() - t2
-
-    t3 = time.perf_counter()
-    counts = {"articles": delta.patch(out, "articles", removed, [by_id[k] for k in added])}
-    for t in ROW_TABLES:
-        new_rows = [r for k in extract for r in results[k][t]]
-        if t in MERGE_FIELDS:
-            for r in new_rows:
-                r["incident_id"] = change.row_ids.get((t, r["article_id"], row_key(r, t)))
-            counts[t] = delta.patch(out, t, dropped, new_rows, change.row_ids)
-        else:
-            counts[t] = delta.patch(out, t, dropped, new_rows)
-    counts["incidents"] = delta.patch(out, "incidents", change.dropped, change.incidents, drop_key="incident_id")
-    delta.swap_in(out)
+    swapped = False
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            patched = {"articles": pool.submit(delta.patch, out, "articles", removed, [by_id[k] for k in added]),
+                       "actor_mentions": pool.submit(delta.patch, out, "actor_mentions", dropped,
+                                                     [r for k in extract for r in results[k]["actor_mentions"]])}
+            with IncidentState(out / ".state") as state:
+                change = state.delta(dropped, {k: {t: results[k][t] for t in MERGE_FIELDS} for k in keep},
+                                     _place_index(lexicon), lambda: delta.incident_ids(out))
+            timings["merge"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+            for t in MERGE_FIELDS:
+                patched[t] = pool.submit(delta.patch, out, t, dropped, [r for k in extract for r in results[k][t]],
+                                         change.renamed.get(t))
+            patched["incidents"] = pool.submit(delta.patch, out, "incidents", change.dropped, change.incidents,
+                                               drop_key="incident_id")
+            counts = {t: patched[t].result() for t in ("articles", *ROW_TABLES, "incidents")}
+        delta.swap_in(out)
+        swapped = True
+    finally:
+        if not swapped:
+            delta.discard(out)
     timings["write"] = time.perf_counter() - t3
 
     last = json.loads((out / "manifest.json").read_text())

@@ -112,6 +112,24 @@ def record(folder: Path, stories: list[dict], bodies: Any, keys: list[str], near
     db.close()
 
 
+def _groups(keys: np.ndarray, which: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Texts ``which`` grouped by equal ``keys``: (each text's group or -1, the members by group, group starts)."""
+    _, inverse = np.unique(keys, return_inverse=True)
+    group = np.full(n, -1, dtype=np.int64)
+    group[which] = inverse
+    members = which[np.argsort(inverse, kind="stable")]
+    starts = np.concatenate([[0], np.cumsum(np.bincount(inverse))]) if len(which) else np.zeros(1, dtype=np.int64)
+    return group, members, starts
+
+
+def _smallest(ranks: np.ndarray, below: int, k: int, repeats: int) -> np.ndarray:
+    """The ``k`` smallest distinct ranks under ``below`` (each rank comes at most ``repeats`` times), ascending."""
+    ranks = ranks[ranks < below]
+    if len(ranks) > k * repeats:
+        ranks = np.partition(ranks, k * repeats - 1)[: k * repeats]
+    return np.unique(ranks)[:k]
+
+
 def _pack(story: dict, body: str) -> bytes:
     kept = {k: v for k, v in story.items() if k not in ("article", "near", "content_key", "body")}
     return pickle.dumps((kept, body), protocol=pickle.HIGHEST_PROTOCOL)
@@ -198,29 +216,23 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
     eligible_head = np.zeros(len(sids), dtype=bool)
     eligible_head[heads] = (size[heads] >= C.MIN_NEAR_TOKENS) & has_sketch[heads]
     rank = np.empty(len(sids), dtype=np.int64)
-    by_rank = sorted(heads.tolist(), key=lambda i: (-size[i], position[i]))
+    by_rank = heads[np.lexsort((position[heads], -size[heads]))].tolist()
     rank[by_rank] = np.arange(len(by_rank))
     ranked = np.array(by_rank, dtype=np.int64)  # the text at each rank
 
-    # Who can be whose candidate: texts sharing an LSH band or a lead (a full read's candidates are these).
+    # Who can be whose candidate: texts sharing an LSH band or a lead (a full read's candidates are these). Each key
+    # groups the eligible texts as a CSR index: the members of group g are members[starts[g]:starts[g + 1]].
+    eligible = np.flatnonzero(eligible_head)
     lsh = MinHashLSH(threshold=threshold, num_perm=C.NUM_PERM)
-    bands: list[dict[bytes, list[int]]] = [{} for _ in lsh.hashranges]
-    leads: dict[int, list[int]] = {}
-    for i in np.flatnonzero(eligible_head).tolist():
-        row = sketch[i]
-        for b, (s, e) in enumerate(lsh.hashranges):
-            bands[b].setdefault(row[s:e].tobytes(), []).append(i)
-        leads.setdefault(int(lead[i]), []).append(i)
-
+    keyed = [np.ascontiguousarray(sketch[eligible, s:e]).view(np.dtype((np.void, 8 * (e - s)))).ravel()
+             for s, e in lsh.hashranges] + [lead[eligible]]
+    index = [_groups(k, eligible, len(sids)) for k in keyed]
     none = np.zeros(0, dtype=np.int64)
-    band_arrays = [{k: np.array(v, dtype=np.int64) for k, v in b.items()} for b in bands]
-    lead_arrays = {k: np.array(v, dtype=np.int64) for k, v in leads.items()}
 
     def neighbours(i: int) -> np.ndarray:
-        """The texts sharing a band or the lead with text ``i`` (a text may come more than once)."""
-        row = sketch[i]
-        out = np.concatenate([lead_arrays.get(int(lead[i]), none)] + [
-            band_arrays[b].get(row[s:e].tobytes(), none) for b, (s, e) in enumerate(lsh.hashranges)])
+        """The texts sharing a band or the lead with text ``i`` (a text may come once per key)."""
+        parts = [members[starts[g]:starts[g + 1]] for group, members, starts in index if (g := group[i]) >= 0]
+        out = np.concatenate(parts) if parts else none
         return out[out != i]
 
     store = sqlite3.connect(folder / STATE / STORE)
@@ -260,8 +272,7 @@ def read(root: str | Path, folder: Path, rule: C.TopicRule, threshold: float, ma
             continue
         seen.add(i)
         near_i = neighbours(i)
-        ranks = rank[near_i]
-        top = ranked[np.unique(ranks[(ranks < rank[i]) & founder[near_i]])[: C.MAX_CANDIDATES]].tolist()
+        top = ranked[_smallest(rank[near_i[founder[near_i]]], rank[i], C.MAX_CANDIDATES, len(index))].tolist()
         was = int(cluster[i]) if i < n_old else None
         if was is not None and (was == i or was in top) and not demoted[near_i].any():
             # A kept text whose candidates only gained founders: the ones it refused before refuse it still (a
