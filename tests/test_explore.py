@@ -50,6 +50,21 @@ def test_view_applies_filters_and_place(tables):
         "Dozens", "over 70"}
 
 
+def test_view_on_compact_tables(results_dir):
+    """The view of tables read compactly (categoricals, no texts) selects what the full reading selects."""
+    from conflictlens import store
+
+    full, compact = store.read_tables(results_dir), store.read_tables(results_dir, with_text=False)
+    for filters in ({"place": "Kurram"}, {"kinds": ["attack"]}, {"actors": ["ttp"], "place": "Khyber Pakhtunkhwa"}):
+        a, b = explore.view(full, **filters), explore.view(compact, **filters)
+        assert list(a["incidents"]["incident_id"]) == list(b["incidents"]["incident_id"])
+        assert list(a["events"]["article_id"]) == list(b["events"]["article_id"]) and "sentence" not in b["events"]
+        assert list(a["casualties"]["surface"]) == list(b["casualties"]["surface"])
+    assert list(explore.view(compact, place="Kurram")["incidents"]["incident_id"]) == ["i2"]
+    with pytest.raises(ValueError, match="needs the articles' text"):
+        explore.view(compact, keyword="soldiers")
+
+
 def test_panel_offers_the_tables_values(tables):
     panel = explore.panel(tables, keyword="killed")
     rows = panel.children[:2]

@@ -26,6 +26,9 @@ def kwic(articles: pd.DataFrame, keyword: str, width: int = 60, limit: int = 200
     rows: list[dict] = []
     if not keyword.strip():
         return pd.DataFrame(rows, columns=cols)
+    if "text" not in articles.columns:
+        raise ValueError("keyword in context needs the articles' text: read the tables with "
+                         "store.read_tables(results) (with_text=True)")
     pattern = re.compile(r"(?<!\w)" + re.escape(keyword.strip()) + r"(?!\w)", re.IGNORECASE)
     for article_id, title, body in articles[["article_id", "title", "text"]].itertuples(index=False):
         body = body or ""
@@ -87,17 +90,20 @@ def view(
     tables: store.Tables, start: str = "", end: str = "", actors: Iterable[str] = (), kinds: Iterable[str] = (),
     place: str = "", keyword: str = "",
 ) -> dict[str, pd.DataFrame]:
-    """The filtered selection: its incidents, event mentions, casualty figures and the keyword in context."""
+    """The filtered selection: its incidents, event mentions, casualty figures and the keyword in context.
+
+    Works on compact tables too (``store.read_tables(results, with_text=False)``), without the events' sentences
+    and without keyword in context (it needs the texts)."""
     chosen = analysis.filter_tables(tables, start, end, actors, kinds)
     incidents, events = chosen.incidents, analysis.happened(chosen.events)
     if place:
-        incidents = incidents[incidents["place"].fillna("").str.contains(place, regex=False)
+        incidents = incidents[incidents["place"].str.contains(place, regex=False, na=False).astype(bool)
                               | (incidents["admin1"] == place)]
         events = events[(events["place"] == place) | (events["admin1"] == place)]
     return {
         "incidents": analysis.incidents_view(incidents),
-        "events": events[["article_id", "kind", "date_start", "date_precision", "place", "cue", "sentence"]]
-        .reset_index(drop=True),
+        "events": events[[c for c in ("article_id", "kind", "date_start", "date_precision", "place", "cue", "sentence")
+                          if c in events.columns]].reset_index(drop=True),  # compact tables have no sentence
         "casualties": analysis.casualty_figures(
             chosen.casualties[chosen.casualties["incident_id"].isin(incidents["incident_id"])]
             if place else chosen.casualties, chosen.articles),
