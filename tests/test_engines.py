@@ -136,3 +136,26 @@ def test_dask_engine_gives_the_local_engine_tables_on_the_seeds(scheduler):
     assert len(local.casualties) and len(local.incidents)
     for (name, expected), (_, got) in zip(local.items(), dask.items()):
         pdt.assert_frame_equal(got, expected, obj=name)
+
+
+def test_a_delta_run_on_dask_gives_the_full_local_runs_tables(scheduler, tmp_path, generate):
+    """A scheduled run on a cluster: the first run on this machine, the rerun after new records arrive on Dask."""
+    import json
+
+    import pandas.testing as pdt
+
+    from conflictlens import store
+    from conflictlens.pipeline import extract_to
+
+    corpus, out, fresh = tmp_path / "corpus", tmp_path / "out", tmp_path / "fresh"
+    corpus.mkdir()
+    lines = [json.dumps(r) + "\n" for r in generate.records(130, seed=11)]
+    (corpus / "day-0.jsonl").write_text("".join(lines[:100]))
+    extract_to(corpus, out, cache_dir=out, batch_articles=20)
+    (corpus / "day-1.jsonl").write_text("".join(lines[100:]))
+    manifest = extract_to(corpus, out, engine="dask", scheduler=scheduler, cache_dir=out, batch_articles=20)
+    assert manifest["engine"] == "dask" and manifest["run"]["mode"] == "delta", manifest["run"]
+    assert manifest["reuse"]["articles_extracted"] == manifest["run"]["articles_new"] > 10
+    extract_to(corpus, fresh)
+    for name in ("articles", "actor_mentions", "events", "casualties", "incidents"):
+        pdt.assert_frame_equal(store.read_table(out, name), store.read_table(fresh, name), obj=name)
