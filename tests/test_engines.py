@@ -62,6 +62,21 @@ def test_process_pool_gives_the_loop_results_in_order():
     assert list(engines.map_articles(fn, ARTICLES, workers=2, batch_size=3)) == expected
 
 
+def pid(_: object) -> int:
+    import os
+
+    return os.getpid()
+
+
+def test_a_lone_batch_runs_here_and_more_on_the_pool():
+    """One batch cannot be shared: this process runs it rather than a worker that would first warm up."""
+    import os
+
+    with engines.Engine("local", workers=2, batch_size=4) as eng:
+        assert set(eng.map(pid, ARTICLES[:4])) == {os.getpid()}
+        assert os.getpid() not in set(eng.map(pid, ARTICLES[:5]))
+
+
 def test_engine_bounds_batches_in_flight():
     with engines.Engine("local", workers=2, batch_size=4) as eng:
         assert eng.slots == 2 and eng.in_flight == 4

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 ENGINES = ("local", "dask")
@@ -178,9 +178,17 @@ class Engine:
         return _done(apply_batch(fn, batch))
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        """``fn`` over every item, streamed back in input order with at most ``in_flight`` batches out."""
+        """``fn`` over every item, streamed back in input order with at most ``in_flight`` batches out.
+
+        A lone batch on a process pool runs in this process: one worker would run it all the same, after
+        unpickling ``fn`` (a lexicon) and warming up, which costs more than a scheduled run's few new articles."""
+        batches = batched(items, self.batch_size)
+        head = list(islice(batches, 2)) if self._pool is not None else []
+        if len(head) == 1:
+            yield from apply_batch(fn, head[0])
+            return
         pending: deque = deque()
-        for batch in batched(items, self.batch_size):
+        for batch in chain(head, batches):
             pending.append(self.submit(fn, batch))
             if len(pending) >= self.in_flight:
                 yield from pending.popleft().result()
