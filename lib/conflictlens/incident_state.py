@@ -21,7 +21,7 @@ from typing import Any
 from .incidents import Unit, _find, _finish, _incident_of, article_units, compatible, filing, place_lookup
 
 STATE_FILE = "incidents-state.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SQL_VARS = 900
 
 # A row is known to its unit by these fields (unique within its article: checked when the state is recorded).
@@ -336,16 +336,20 @@ def _unpack(blob: bytes, places_of) -> Unit:
                 actors=set(actors), events=list(ev_keys), casualties=list(cas_keys), articles={art})
 
 
-def _kept(row: Any, table: str) -> tuple:
-    """What a unit keeps of one of its rows (:data:`FINISH_FIELDS`)."""
-    return tuple(tuple(v) if isinstance(v := row[k], list) else v for k in FINISH_FIELDS[table])
+def _kept(row: Any, table: str) -> dict:
+    """What a unit keeps of one of its rows (:data:`FINISH_FIELDS`; kept as a dict, which unmarshalling builds in
+    C, ready for incidents._finish)."""
+    return {k: tuple(v) if isinstance(v := row[k], list) else v for k in FINISH_FIELDS[table]}
 
 
 def _bind(u: Unit, events: list[dict], casualties: list[dict]) -> Unit:
     """A unit with its kept rows appended to the rows at hand, and their indices in place of the rows."""
-    for attr, table, rows in (("events", "events", events), ("casualties", "casualties", casualties)):
+    for attr, rows in (("events", events), ("casualties", casualties)):
+        kept = getattr(u, attr)
+        for row in kept:
+            row["article_id"] = u.article_id
         start = len(rows)
-        rows.extend(dict(zip(FINISH_FIELDS[table], kept), article_id=u.article_id) for kept in getattr(u, attr))
+        rows.extend(kept)
         setattr(u, attr, list(range(start, len(rows))))
     return u
 
