@@ -196,7 +196,8 @@ def map_cached(
         if fresh:
             cache.put_many(fresh)
 
-    for batch in batched(items, engine.batch_size):
+    batches, lone = engine.batches(items)
+    for batch in batches:
         keys = [key_of(item) for item in batch]
         found = cache.get_many(keys) if load_hits else dict.fromkeys(cache.known_many(keys))
         todo, queued = [], set()
@@ -204,7 +205,7 @@ def map_cached(
             if key not in found and key not in queued:
                 queued.add(key)
                 todo.append(item)
-        pending.append((keys, found, engine.submit(fn, todo) if todo else None))
+        pending.append((keys, found, engine.submit(fn, todo, lone) if todo else None))
         while pending and (len(pending) >= engine.in_flight or pending[0][2] is None):
             yield from release(pending.popleft())
     while pending:

@@ -1306,11 +1306,12 @@ def _read_cached(read: Callable[[dict], tuple[str, object, list[dict]]], items: 
                              if key is not None and key not in found])
         return out
 
-    for batch in batched(items, engine.batch_size):
+    batches, lone = engine.batches(items)
+    for batch in batches:
         keys = [cache.document_key(item) if item["kind"] == "document" else None for item in batch]
         found = cache.get_documents(key for key in keys if key is not None)
         todo = [item for item, key in zip(batch, keys) if key not in found]
-        pending.append((keys, found, engine.submit(read, todo)))
+        pending.append((keys, found, engine.submit(read, todo, lone)))
         while len(pending) >= engine.in_flight:
             yield from release(*pending.popleft())
     while pending:

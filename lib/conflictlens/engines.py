@@ -106,11 +106,19 @@ class Engine:
         self.close()
 
     def start(self) -> None:
-        """Open the pool or the cluster connection (nothing for the plain loop)."""
-        if self.kind == "local" and (self.workers or 1) > 1 and self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        elif self.kind == "dask" and self._client is None:
+        """Open the cluster connection (a process pool opens when a map first needs it: a run with one batch to
+        extract never spawns one)."""
+        if self.kind == "dask" and self._client is None:
             self._client = self._connect()
+
+    @property
+    def _pooled(self) -> bool:
+        return self.kind == "local" and (self.workers or 1) > 1
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
 
     def _connect(self):
         from distributed import Client, LocalCluster
@@ -155,22 +163,33 @@ class Engine:
         """Batches out at once: the bound on memory held by the engine."""
         if self._in_flight is not None:
             return max(1, self._in_flight)
-        return 1 if self._pool is None and self._client is None else 2 * self.slots
+        return 2 * self.slots if self._pooled or self._client is not None else 1
 
     def _ship(self, fn: Callable[[Any], Any]) -> Any:
         """``fn`` as the workers receive it: pickled bytes for the pool, a broadcast future on Dask."""
         key = id(fn)
         if key not in self._shipped:
-            if self._pool is not None:
+            if self._pooled:
                 self._shipped[key] = (fn, pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL))
             else:
                 self._shipped[key] = (fn, self._client.scatter(fn, broadcast=True, hash=False))
         return self._shipped[key][1]
 
-    def submit(self, fn: Callable[[Any], Any], batch: list) -> Future:
-        """Start ``fn`` over one batch; a future of the list of results (already done for the plain loop)."""
-        if self._pool is not None:
-            return self._pool.submit(_apply_pickled, self._ship(fn), batch)
+    def batches(self, items: Iterable[Any]) -> tuple[Iterator[list], bool]:
+        """``items`` in batches, and whether they are one lone batch (then :meth:`submit` runs it here on a process
+        pool: one worker would run it all the same, after unpickling ``fn`` (a lexicon) and warming up, which costs
+        more than a scheduled run's few new articles). Only a pool looks a batch ahead to know."""
+        it = batched(items, self.batch_size)
+        if not self._pooled:
+            return it, False
+        head = list(islice(it, 2))
+        return chain(head, it), len(head) == 1
+
+    def submit(self, fn: Callable[[Any], Any], batch: list, lone: bool = False) -> Future:
+        """Start ``fn`` over one batch; a future of the list of results (already done for the plain loop, and for
+        a ``lone`` batch on a process pool: :meth:`batches`)."""
+        if self._pooled and not lone:
+            return self._started_pool().submit(_apply_pickled, self._ship(fn), batch)
         if self._client is not None:
             return self._client.submit(apply_batch, self._ship(fn), batch, pure=False)
         if self.kind == "dask":
@@ -178,18 +197,11 @@ class Engine:
         return _done(apply_batch(fn, batch))
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        """``fn`` over every item, streamed back in input order with at most ``in_flight`` batches out.
-
-        A lone batch on a process pool runs in this process: one worker would run it all the same, after
-        unpickling ``fn`` (a lexicon) and warming up, which costs more than a scheduled run's few new articles."""
-        batches = batched(items, self.batch_size)
-        head = list(islice(batches, 2)) if self._pool is not None else []
-        if len(head) == 1:
-            yield from apply_batch(fn, head[0])
-            return
+        """``fn`` over every item, streamed back in input order with at most ``in_flight`` batches out."""
         pending: deque = deque()
-        for batch in chain(head, batches):
-            pending.append(self.submit(fn, batch))
+        batches, lone = self.batches(items)
+        for batch in batches:
+            pending.append(self.submit(fn, batch, lone))
             if len(pending) >= self.in_flight:
                 yield from pending.popleft().result()
         while pending:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .incidents import Unit, _find, _finish, _incident_of, article_units, compatible, filing, place_lookup
+from .incidents import KIND_PRIORITY, Unit, _find, _finish, _incident_of, article_units, compatible, filing, place_lookup
 
 STATE_FILE = "incidents-state.sqlite"
 SCHEMA_VERSION = 3
@@ -146,7 +146,8 @@ class IncidentState:
         if self._db.execute("SELECT name FROM sqlite_master WHERE name='unusable'").fetchone():
             raise StateError("the last merge had two rows of one article with one key")
         places_of = place_lookup(place_index)
-        cache: dict[int, tuple[Unit, str, int]] = {}  # uid -> (unit, article_id, pos)
+        # uid -> (unit, article_id, pos); a kept unit stays as unmarshalled until it is compared (:func:`_as_unit`)
+        cache: dict[int, tuple[Unit | tuple, str, int]] = {}
         was: dict[int, int] = {}  # uid -> the component it is kept under
         parent: dict[int, int] = {}
         dropped: set[str] = set()
@@ -176,16 +177,16 @@ class IncidentState:
                     self._db.execute(f"DELETE FROM units WHERE uid IN ({marks})", chunk)
                     self._db.execute(f"DELETE FROM buckets WHERE uid IN ({marks})", chunk)
             # The kept members of the components that lost units: joined again among themselves.
-            for uid, art, pos, component, unit in self._members(touched, places_of):
+            for uid, art, pos, component, unit in self._members(touched):
                 cache[uid] = (unit, art, pos)
                 was[uid] = component
                 parent[uid] = uid
             member_set = set(parent)
             for uid in sorted(member_set):
-                u = cache[uid][0]
+                u = _as_unit(cache, uid, places_of)
                 for other in self._probe(u):
                     if other in member_set and other != uid:
-                        self._join(parent, cache, uid, other)
+                        self._join(parent, cache, uid, other, places_of)
             # The added units: each probes the kept units and the added ones before it.
             for uid, u, art, pos in new_units:
                 cache[uid] = (u, art, pos)
@@ -199,7 +200,7 @@ class IncidentState:
                         component = self._component_of(other)
                         if component not in touched:
                             touched.add(component)
-                            for m_uid, m_art, m_pos, _, m_unit in self._members({component}, places_of):
+                            for m_uid, m_art, m_pos, _, m_unit in self._members({component}):
                                 cache[m_uid] = (m_unit, m_art, m_pos)
                                 was[m_uid] = component
                                 parent[m_uid] = m_uid
@@ -207,7 +208,7 @@ class IncidentState:
                             for m in ms[1:]:
                                 parent[_find(parent, m)] = _find(parent, ms[0])
                     if other in parent:
-                        self._join(parent, cache, uid, other)
+                        self._join(parent, cache, uid, other, places_of)
                 self._db.executemany("INSERT INTO buckets VALUES (?, ?)", [(b, uid) for b in _files(u)])
             dropped |= self._ids_of(touched)
 
@@ -226,10 +227,13 @@ class IncidentState:
             finished: list[tuple[int, Unit]] = []
             for root, uids in groups.items():
                 uids.sort(key=lambda x: (cache[x][1], cache[x][2]))
-                units = [_bind(cache[x][0], events, casualties) for x in uids]
-                head = units[0]
-                for other in units[1:]:
-                    head.absorb(other)
+                head = _bind(_as_unit(cache, uids[0], places_of), events, casualties)
+                for x in uids[1:]:
+                    other = cache[x][0]
+                    if isinstance(other, Unit):
+                        head.absorb(_bind(other, events, casualties))
+                    else:
+                        _absorb_kept(head, other, events, casualties, places_of)
                 finished.append((min(uids), head))
             incidents, ev_ids, cas_ids = _finish([u for _, u in finished], events, casualties)
             standing = kept_ids() - dropped
@@ -253,15 +257,11 @@ class IncidentState:
         return Delta(dropped=dropped, incidents=incidents, renamed=renamed, articles=articles,
                      units_merged=len(parent))
 
-    def _join(self, parent: dict, cache: dict, a: int, b: int) -> None:
+    def _join(self, parent: dict, cache: dict, a: int, b: int, places_of) -> None:
         ra, rb = _find(parent, a), _find(parent, b)
-        if ra == rb:
+        if ra == rb or cache[a][1] == cache[b][1]:
             return
-        u, art_u, _ = cache[a]
-        v, art_v, _ = cache[b]
-        if art_u == art_v:
-            return
-        if compatible(u, v):
+        if compatible(_as_unit(cache, a, places_of), _as_unit(cache, b, places_of)):
             parent[ra] = rb
 
     def _probe(self, u: Unit) -> set[int]:
@@ -286,11 +286,12 @@ class IncidentState:
                 f" WHERE article_id IN ({marks})", chunk).fetchall()
         return out
 
-    def _members(self, components: Iterable[int], places_of) -> list[tuple[int, str, int, int, Unit]]:
+    def _members(self, components: Iterable[int]) -> list[tuple[int, str, int, int, tuple]]:
+        """The kept units of ``components``, each as unmarshalled (:func:`_as_unit` makes it a Unit)."""
         out = []
         for chunk in _chunks(sorted(components)):
             marks = ",".join("?" * len(chunk))
-            out += [(uid, art, pos, component, _unpack(blob, places_of)) for uid, art, pos, component, blob in
+            out += [(uid, art, pos, component, marshal.loads(blob)) for uid, art, pos, component, blob in
                     self._db.execute(f"SELECT uid, article_id, pos, component, unit FROM units"
                                      f" WHERE component IN ({marks})", chunk)]
         return out
@@ -330,8 +331,35 @@ def _pack(u: Unit) -> bytes:
                           sorted(u.actors), list(u.events), list(u.casualties)))
 
 
-def _unpack(blob: bytes, places_of) -> Unit:
-    art, family, kind, order, dates, place_ids, actors, ev_keys, cas_keys = marshal.loads(blob)
+def _as_unit(cache: dict, uid: int, places_of) -> Unit:
+    """The unit of ``uid`` in ``cache``, made a Unit now if it is still as unmarshalled."""
+    kept, art, pos = cache[uid]
+    if not isinstance(kept, Unit):
+        kept = _unpack(kept, places_of)
+        cache[uid] = (kept, art, pos)
+    return kept
+
+
+def _absorb_kept(head: Unit, kept: tuple, events: list[dict], casualties: list[dict], places_of) -> None:
+    """``head.absorb(_bind(_unpack(kept)))`` without making the Unit: what a big incident merged again costs most."""
+    art, _, kind, _, dates, place_ids, actors, ev_rows, cas_rows = kept
+    head._dated = None
+    head.dates += dates
+    head.places += places_of(place_ids)
+    head.actors.update(actors)
+    for rows, attr, kept_rows in ((events, "events", ev_rows), (casualties, "casualties", cas_rows)):
+        for row in kept_rows:
+            row["article_id"] = art
+        start = len(rows)
+        rows.extend(kept_rows)
+        getattr(head, attr).extend(range(start, len(rows)))
+    head.articles.add(art)
+    if KIND_PRIORITY.get(kind, 0) > KIND_PRIORITY.get(head.kind, 0):
+        head.kind = kind
+
+
+def _unpack(kept: tuple, places_of) -> Unit:
+    art, family, kind, order, dates, place_ids, actors, ev_keys, cas_keys = kept
     return Unit(article_id=art, family=family, kind=kind, order=order, dates=list(dates), places=places_of(place_ids),
                 actors=set(actors), events=list(ev_keys), casualties=list(cas_keys), articles={art})
 
