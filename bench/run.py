@@ -745,12 +745,15 @@ def render(res: dict) -> str:
             for name, x in (("first", f), ("rerun, a file of 100 records added", r),
                             ("the grown folder, no cache or state", nc)):
                 t, u = x["timings"], x["reuse"]
-                lines.append(f"| {name} | {x['run']['mode']} | {x['articles']:,} | {u['articles_extracted']:,} | "
+                mode = x.get("run", {}).get("mode", "(before delta runs)")  # results kept from an older bench
+                lines.append(f"| {name} | {mode} | {x['articles']:,} | {u['articles_extracted']:,} | "
                              f"{_f(x['seconds'])} | {_f(t.get('read'))} | {_f(t.get('extract'))} | {_f(t.get('merge'))} | "
                              f"{_f(t.get('write'))} | {_f(100 * x['seconds'] / f['seconds'], 1)} % |")
-            lines += ["", f"Tables of the delta rerun and of the full run: **{'identical' if pi['tables_identical'] else 'DIFFERENT'}**; "
-                      f"peak {_f(pi['peak_mb'], 0)} MB. Delta run: " + ", ".join(
-                          f"{k.replace('_', ' ')} {v:,}" for k, v in r["run"].items() if k != "mode") + "."]
+            same = pi.get("tables_identical", pi.get("identical"))
+            lines += ["", f"Tables of the rerun and of the full run: **{'identical' if same else 'DIFFERENT'}**; "
+                      f"peak {_f(pi['peak_mb'], 0)} MB." + (" Delta run: " + ", ".join(
+                          f"{k.replace('_', ' ')} {v:,}" for k, v in r["run"].items() if k != "mode") + "."
+                                                          if "run" in r else "")]
         else:
             lines.append(f"{pi['status']}{_status(pi)}")
     mem = res.get("memory")
