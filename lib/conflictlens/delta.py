@@ -12,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left, bisect_right
-from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -118,15 +116,18 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict
             new = rename(new)
     new_keys = new[key].to_pylist() if new is not None else []
     dropped = pa.array(sorted(drop), pa.large_string()) if drop else None
+    source = pq.ParquetFile(path)
     written, j = 0, 0
     with pq.ParquetWriter(path.with_suffix(PATCHED), schema) as writer:
-        for t, following in _row_groups(path):
+        for g in range(source.num_row_groups):
+            t = source.read_row_group(g)
             if dropped is not None:
                 t = t.filter(pc.invert(pc.is_in(t[drop_key], value_set=dropped)))
             if rename is not None and t.num_rows:
                 t = rename(t)
-            if following is not None:
-                k = bisect_left(new_keys, following[key][0].as_py(), lo=j)
+            if g + 1 < source.num_row_groups:
+                bound = source.read_row_group(g + 1, columns=[key])[key][0].as_py()
+                k = bisect_left(new_keys, bound, lo=j)
             else:
                 k = len(new_keys)
             if k > j:
@@ -140,21 +141,6 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict
             writer.write_table(new.slice(j), row_group_size=ROW_GROUP_ROWS)
             written += len(new_keys) - j
     return written
-
-
-def _row_groups(path: Path) -> Iterator[tuple[pa.Table, pa.Table | None]]:
-    """Each row group of a Parquet file with the one after it (None for the last). A thread reads the group after
-    those two while the caller works on the first (Parquet reading runs outside the GIL)."""
-    source = pq.ParquetFile(path)
-    n = source.num_row_groups
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        ahead = deque(reader.submit(source.read_row_group, g) for g in range(min(2, n)))
-        for g in range(n):
-            current = ahead.popleft().result()
-            following = ahead[0].result() if ahead else None
-            if g + 2 < n:
-                ahead.append(reader.submit(source.read_row_group, g + 2))
-            yield current, following
 
 
 class _Renaming:
