@@ -62,8 +62,7 @@ def test_delta_merge_gives_the_full_merge(results, tmp_path):
     for iid in delta.dropped:
         del current[iid]
     current.update({r["incident_id"]: r for r in delta.incidents})
-    row_ids = {k: v for k, v in row_ids.items() if k[1] not in dropped | changed}
-    row_ids.update(delta.row_ids)
+    row_ids = delta.row_ids({k: v for k, v in row_ids.items() if k[1] not in dropped | changed})
     for a in added | changed:  # an added article's rows that form no unit (negated, generic...) have no incident
         for t in ("events", "casualties"):
             for r in results[a][t]:
@@ -73,7 +72,8 @@ def test_delta_merge_gives_the_full_merge(results, tmp_path):
     want, want_ev, want_cas = merge(ev, ca, index)
     assert current == {r["incident_id"]: r for r in want}
     assert row_ids == _row_ids(ev, ca, want_ev, want_cas)
-    # Only what the change touched was merged again.
+    # Only what the change touched was merged again; kept incidents that only gained units were extended whole.
+    assert delta.incidents_extended > 0 and delta.ids
     assert 0 < delta.units_merged < sum(len(r["events"]) + len(r["casualties"]) for r in results.values()) / 4
     assert len(delta.dropped) < len(current) / 4
 

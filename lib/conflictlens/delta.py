@@ -96,11 +96,11 @@ def incident_ids(out: Path) -> set[str]:
 
 
 def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict[str, list] | None = None,
-          drop_key: str = "article_id") -> int:
+          drop_key: str = "article_id", ids: dict[str, str] | None = None) -> int:
     """Write ``table`` (beside it, for :func:`swap_in`) without the rows of ``drop`` (ids in ``drop_key``), with
-    ``rows`` added, and with the incident ids of ``renamed`` (columns: ``article_id``, the row key of
-    incident_state.ROW_KEYS, ``incident_id``) set on the rows they name, in the order a full run writes. Returns the
-    number of rows written.
+    ``rows`` added, with the incident ids of ``renamed`` (columns: ``article_id``, the row key of
+    incident_state.ROW_KEYS, ``incident_id``) set on the rows they name and the incident ids of ``ids`` (old → new)
+    replaced, in the order a full run writes. Returns the number of rows written.
 
     Streamed, a row group at a time: the table is in order, and no article has both kept and new rows, so the new
     rows (sorted among themselves) go into the row group whose first key follows theirs, and a stable sort on the
@@ -109,6 +109,7 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict
     key = SORT_KEYS[table][0]
     schema = arrow_schema(table)
     rename = _Renaming(table, schema, renamed) if renamed and renamed["article_id"] else None
+    replace = _Replacing(ids, schema) if ids else None
     new = rows_to_arrow(rows, table) if rows else None
     if new is not None:
         new = new.take(pc.sort_indices(new, sort_keys=[(k, "ascending") for k in SORT_KEYS[table]]))
@@ -123,6 +124,8 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict
             t = source.read_row_group(g)
             if dropped is not None:
                 t = t.filter(pc.invert(pc.is_in(t[drop_key], value_set=dropped)))
+            if replace is not None and t.num_rows:
+                t = replace(t)
             if rename is not None and t.num_rows:
                 t = rename(t)
             if g + 1 < source.num_row_groups:
@@ -141,6 +144,26 @@ def patch(out: Path, table: str, drop: set[str], rows: list[dict], renamed: dict
             writer.write_table(new.slice(j), row_group_size=ROW_GROUP_ROWS)
             written += len(new_keys) - j
     return written
+
+
+class _Replacing:
+    """Replaces incident ids (old → new) in a row group: the rows of the incidents a delta merge extended whole."""
+
+    def __init__(self, ids: dict[str, str], schema: pa.Schema) -> None:
+        kind = schema.field("incident_id").type
+        old = sorted(ids)
+        self.old = pa.array(old, kind)
+        self.new = pa.array([ids[k] for k in old], kind)
+
+    def __call__(self, t: pa.Table) -> pa.Table:
+        column = t["incident_id"].combine_chunks()
+        at = pc.index_in(column, value_set=self.old)
+        hit = pc.is_valid(at)
+        if not pc.any(hit).as_py():
+            return t
+        values = self.new.take(pc.filter(at, hit))
+        return t.set_column(t.schema.get_field_index("incident_id"), "incident_id",
+                            pc.replace_with_mask(column, hit, values.cast(column.type)))
 
 
 class _Renaming:

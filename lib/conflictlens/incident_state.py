@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .incidents import KIND_PRIORITY, Unit, _find, _finish, _incident_of, article_units, compatible, filing, place_lookup
+from . import incident_summary as summary
+from .incidents import Unit, _find, article_units, compatible, filing, place_lookup
 
 STATE_FILE = "incidents-state.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SQL_VARS = 900
 
 # A row is known to its unit by these fields (unique within its article: checked when the state is recorded).
@@ -44,21 +45,24 @@ def row_key(row: Any, table: str) -> tuple:
 
 @dataclass
 class Delta:
-    """What a delta merge changed: the incident ids dropped, the incident rows that replace them, and the incident id
-    of every row of the incidents merged again, per table, as columns: ``article_id``, the row's key (:data:`ROW_KEYS`)
-    and ``incident_id`` (a patch joins them to the written rows: delta.patch)."""
+    """What a delta merge changed: the incident ids dropped, the incident rows that replace them, and the new incident
+    ids of the rows: per table, as columns (``article_id``, the row key of :data:`ROW_KEYS` and ``incident_id``), the
+    rows of the units merged again; by incident id (``ids``: old → new), the rows of the incidents extended whole
+    (a patch applies both: delta.patch)."""
 
     dropped: set[str]
     incidents: list[dict]
     renamed: dict[str, dict[str, list]]
-    articles: set[str]        # the articles whose rows take new incident ids
-    units_merged: int         # units in the incidents merged again
+    ids: dict[str, str]
+    units_merged: int         # units merged again, one by one
+    incidents_extended: int   # kept incidents that took added units without being merged again
 
-    @property
-    def row_ids(self) -> dict[tuple, str | None]:
-        """The same as a mapping ``(table, article_id, row_key) -> incident_id``."""
-        return {(t, *row[:1], tuple(row[1:-1])): row[-1] for t, cols in self.renamed.items()
-                for row in zip(cols["article_id"], *(cols[k] for k in ROW_KEYS[t]), cols["incident_id"])}
+    def row_ids(self, before: dict[tuple, str | None]) -> dict[tuple, str | None]:
+        """``before`` (``(table, article_id, row_key) -> incident_id``) after this delta, for the rows it keeps."""
+        after = {k: self.ids.get(v, v) for k, v in before.items()}
+        after.update({(t, *row[:1], tuple(row[1:-1])): row[-1] for t, cols in self.renamed.items()
+                      for row in zip(cols["article_id"], *(cols[k] for k in ROW_KEYS[t]), cols["incident_id"])})
+        return after
 
 
 class IncidentState:
@@ -81,7 +85,7 @@ class IncidentState:
             self._db.execute("CREATE TABLE units (uid INTEGER PRIMARY KEY, article_id TEXT, pos INTEGER,"
                              " component INTEGER, unit BLOB)")
             # A component is named by its smallest unit id; its incident id is kept once, for all its units.
-            self._db.execute("CREATE TABLE components (component INTEGER PRIMARY KEY, incident_id TEXT)")
+            self._db.execute("CREATE TABLE components (component INTEGER PRIMARY KEY, incident_id TEXT, summary BLOB)")
             self._db.execute("CREATE INDEX units_article ON units (article_id)")
             self._db.execute("CREATE INDEX units_component ON units (component)")
             self._db.execute("CREATE TABLE buckets (bucket TEXT, uid INTEGER)")
@@ -112,23 +116,30 @@ class IncidentState:
             return
         pos: dict[str, int] = {}
         unit_rows, bucket_rows = [], []
+        self._kept_summaries: dict[int, dict] = {}  # component -> the summary of its units (incident_summary)
         for uid, u in enumerate(merged):
             k = pos[u.article_id] = pos.get(u.article_id, -1) + 1
             keyed = Unit(article_id=u.article_id, family=u.family, kind=u.kind, order=u.order, dates=u.dates,
                          places=u.places, actors=u.actors,
                          events=[_kept(events[i], "events") for i in u.events],
                          casualties=[_kept(casualties[j], "casualties") for j in u.casualties])
-            unit_rows.append((uid, u.article_id, k, self._named[roots[uid]], _pack(keyed)))
+            component = self._named[roots[uid]]
+            unit_rows.append((uid, u.article_id, k, component, _pack(keyed)))
+            self._kept_summaries[component] = _combine(self._kept_summaries.get(component),
+                                                       _summary((keyed, u.article_id, k)))
             bucket_rows += [(b, uid) for b in _files(u)]
         with self._db:
             self._db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)", unit_rows)
             self._db.executemany("INSERT INTO buckets VALUES (?, ?)", bucket_rows)
 
     def record_ids(self, incident_of: dict[int, str | None]) -> None:
-        """The incident id of each component of :meth:`record_units`."""
+        """The incident id of each component of :meth:`record_units`, kept with the summary of its units."""
+        summaries = getattr(self, "_kept_summaries", {})
         with self._db:
-            self._db.executemany("INSERT INTO components VALUES (?, ?)",
-                                 [(self._named[root], iid) for root, iid in incident_of.items()])
+            self._db.executemany("INSERT INTO components VALUES (?, ?, ?)",
+                                 [(c, iid, _pack_summary(summaries[c]) if c in summaries else None)
+                                  for c, iid in ((self._named[root], iid) for root, iid in incident_of.items())])
+        self._kept_summaries = {}
 
     # ------------------------------------------------------------------------------------------ a delta merge
 
@@ -138,23 +149,32 @@ class IncidentState:
         (article id → its ``events`` and ``casualties`` rows, in the order extraction gave them; an article both
         removed and added is one whose rows changed).
 
-        ``kept_ids()`` gives the incident ids that stand. Raises :class:`StateError` when the result cannot be the full
-        merge's (then merge in full).
+        An incident that lost units is merged again from its kept units (it may split). An incident that added units
+        join, and that lost none, is extended: its kept summary (incident_summary) takes the added units, and its
+        rows are renamed by incident id, so none of its units is read but those the added units are compared with.
+        ``kept_ids()`` gives the incident ids that stand. Raises :class:`StateError` when the result cannot be the
+        full merge's (then merge in full).
         """
         if self._fresh:
             raise StateError("no incident state was kept (or it is of another version)")
         if self._db.execute("SELECT name FROM sqlite_master WHERE name='unusable'").fetchone():
             raise StateError("the last merge had two rows of one article with one key")
+        for art, rows in added.items():
+            for t in ("events", "casualties"):
+                keys = [row_key(r, t) for r in rows[t]]
+                if len(set(keys)) != len(keys):
+                    raise StateError(f"two {t} rows of article {art} share a key")
         places_of = place_lookup(place_index)
         # uid -> (unit, article_id, pos); a kept unit stays as unmarshalled until it is compared (:func:`_as_unit`)
         cache: dict[int, tuple[Unit | tuple, str, int]] = {}
         was: dict[int, int] = {}  # uid -> the component it is kept under
+        # Union-find over units merged again (uid >= 0) and kept incidents extended whole (-1 - component).
         parent: dict[int, int] = {}
         dropped: set[str] = set()
-        touched: set[int] = set()  # old components merged again
+        split: set[int] = set()  # components that lost units: merged again from their units
         gone = self._uids_of(removed)
         for uid, component, iid in gone:
-            touched.add(component)
+            split.add(component)
             if iid:
                 dropped.add(iid)
         gone_uids = {g[0] for g in gone}
@@ -177,7 +197,7 @@ class IncidentState:
                     self._db.execute(f"DELETE FROM units WHERE uid IN ({marks})", chunk)
                     self._db.execute(f"DELETE FROM buckets WHERE uid IN ({marks})", chunk)
             # The kept members of the components that lost units: joined again among themselves.
-            for uid, art, pos, component, unit in self._members(touched):
+            for uid, art, pos, component, unit in self._members(split):
                 cache[uid] = (unit, art, pos)
                 was[uid] = component
                 parent[uid] = uid
@@ -188,74 +208,88 @@ class IncidentState:
                     if other in member_set and other != uid:
                         self._join(parent, cache, uid, other, places_of)
             # The added units: each probes the kept units and the added ones before it.
+            component_of: dict[int, tuple[str, int, int]] = {}  # a kept unit met -> (article, pos, component)
             for uid, u, art, pos in new_units:
                 cache[uid] = (u, art, pos)
                 parent[uid] = uid
                 was[uid] = uid
-                self._db.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?)", (uid, art, pos, uid, _pack(u)))
-                for other in self._probe(u):
-                    if other == uid:
-                        continue
-                    if other not in parent:  # a kept incident the added unit may join: all of it comes along
-                        component = self._component_of(other)
-                        if component not in touched:
-                            touched.add(component)
-                            for m_uid, m_art, m_pos, _, m_unit in self._members({component}):
-                                cache[m_uid] = (m_unit, m_art, m_pos)
-                                was[m_uid] = component
-                                parent[m_uid] = m_uid
-                            ms = [m for m in self._component_uids(component)]
-                            for m in ms[1:]:
-                                parent[_find(parent, m)] = _find(parent, ms[0])
+                self._db.execute("INSERT INTO units (uid, article_id, pos, component, unit) VALUES (?, ?, ?, ?, ?)",
+                                 (uid, art, pos, uid, _pack(u)))
+                probed = sorted(self._probe(u) - {uid})
+                self._locate([o for o in probed if o not in parent and o not in component_of], component_of)
+                for other in probed:
                     if other in parent:
                         self._join(parent, cache, uid, other, places_of)
+                        continue
+                    o_art, o_pos, component = component_of[other]
+                    node = -1 - component  # a kept incident the added unit may extend
+                    parent.setdefault(node, node)
+                    root = _find(parent, uid)
+                    if root == _find(parent, node) or o_art == art:
+                        continue
+                    if other not in cache:
+                        cache[other] = (self._unit(other), o_art, o_pos)
+                    if compatible(u, _as_unit(cache, other, places_of)):
+                        parent[root] = _find(parent, node)
                 self._db.executemany("INSERT INTO buckets VALUES (?, ?)", [(b, uid) for b in _files(u)])
-            dropped |= self._ids_of(touched)
 
-            # The incidents merged again, from their units in a full merge's order.
+            # Each incident merged again or extended: the summary of its units and kept incidents.
             groups: dict[int, list[int]] = {}
-            for uid in parent:
-                groups.setdefault(_find(parent, uid), []).append(uid)
-            for art, rows in added.items():
-                for t in ("events", "casualties"):
-                    keys = [row_key(r, t) for r in rows[t]]
-                    if len(set(keys)) != len(keys):
-                        raise StateError(f"two {t} rows of article {art} share a key")
-            articles = {cache[uid][1] for uid in parent}
-            events: list[dict] = []
-            casualties: list[dict] = []
-            finished: list[tuple[int, Unit]] = []
-            for root, uids in groups.items():
-                uids.sort(key=lambda x: (cache[x][1], cache[x][2]))
-                head = _bind(_as_unit(cache, uids[0], places_of), events, casualties)
-                for x in uids[1:]:
-                    other = cache[x][0]
-                    if isinstance(other, Unit):
-                        head.absorb(_bind(other, events, casualties))
-                    else:
-                        _absorb_kept(head, other, events, casualties, places_of)
-                finished.append((min(uids), head))
-            incidents, ev_ids, cas_ids = _finish([u for _, u in finished], events, casualties)
+            for node in parent:
+                groups.setdefault(_find(parent, node), []).append(node)
+            groups = {root: nodes for root, nodes in groups.items() if any(n >= 0 for n in nodes)}
+            extended = sorted(-1 - n for nodes in groups.values() for n in nodes if n < 0)
+            kept = self._summaries(extended)
+            old_id = {c: kept[c][0] for c in extended}
+            dropped |= {iid for iid in old_id.values() if iid}
+            dropped |= self._ids_of(split)
+            summaries, members = [], []
+            for nodes in groups.values():
+                s = None
+                units = sorted(n for n in nodes if n >= 0)
+                for n in units:
+                    s = _combine(s, _summary(cache[n]))
+                for n in nodes:
+                    if n < 0:
+                        s = _combine(s, kept[-1 - n][1])
+                summaries.append(s)
+                members.append((units, [-1 - n for n in nodes if n < 0]))
+            incidents, ids = summary.finish(summaries, places_of)
             standing = kept_ids() - dropped
             clash = [r["incident_id"] for r in incidents if r["incident_id"] in standing]
             if clash:
                 raise StateError(f"incident id {clash[0]} would repeat a standing one")
-            # The rows of the incidents merged again take their ids (an article's other rows keep theirs).
-            renamed = {t: {"article_id": [r["article_id"] for r in table],
-                           **{k: [r[k] for r in table] for k in ROW_KEYS[t]}, "incident_id": ids}
-                       for t, table, ids in (("events", events, ev_ids), ("casualties", casualties, cas_ids))}
-            # Each incident merged again is a component named by its smallest unit: only the units kept under
-            # another name move.
-            updates, named = [], []
-            for component, u in finished:
-                named.append((component, _incident_of(u, ev_ids, cas_ids)))
-                updates += [(component, uid) for uid in groups[_find(parent, component)] if was[uid] != component]
-            for chunk in _chunks(sorted(touched)):
+            # The rows of the units merged again take their incident's id by row; an extended incident's rows are
+            # renamed by its id.
+            renamed: dict[str, dict[str, list]] = {t: {k: [] for k in ("article_id", *ROW_KEYS[t], "incident_id")}
+                                                   for t in ROW_KEYS}
+            id_map: dict[str, str] = {}
+            updates, moved, named = [], [], []
+            for (units, comps), iid, s in zip(members, ids, summaries):
+                for n in units:
+                    art, ev_rows, cas_rows = _rows_of(cache[n])
+                    for t, rows in (("events", ev_rows), ("casualties", cas_rows)):
+                        cols = renamed[t]
+                        for r in rows:
+                            cols["article_id"].append(art)
+                            for k in ROW_KEYS[t]:
+                                cols[k].append(r[k])
+                            cols["incident_id"].append(iid)
+                for c in comps:
+                    if old_id[c]:
+                        id_map[old_id[c]] = iid
+                # A component is named by its smallest unit: only the units kept under another name move.
+                name = min(units + comps)
+                updates += [(name, n) for n in units if was[n] != name]
+                moved += [(name, c) for c in comps if c != name]
+                named.append((name, iid, _pack_summary(s)))
+            for chunk in _chunks(sorted(split | set(extended))):
                 self._db.execute(f"DELETE FROM components WHERE component IN ({','.join('?' * len(chunk))})", chunk)
-            self._db.executemany("INSERT OR REPLACE INTO components VALUES (?, ?)", named)
+            self._db.executemany("UPDATE units SET component=? WHERE component=?", moved)
             self._db.executemany("UPDATE units SET component=? WHERE uid=?", updates)
-        return Delta(dropped=dropped, incidents=incidents, renamed=renamed, articles=articles,
-                     units_merged=len(parent))
+            self._db.executemany("INSERT OR REPLACE INTO components VALUES (?, ?, ?)", named)
+        return Delta(dropped=dropped, incidents=incidents, renamed=renamed, ids=id_map,
+                     units_merged=sum(len(u) for u, _ in members), incidents_extended=len(extended))
 
     def _join(self, parent: dict, cache: dict, a: int, b: int, places_of) -> None:
         ra, rb = _find(parent, a), _find(parent, b)
@@ -277,6 +311,27 @@ class IncidentState:
                 f"SELECT uid FROM buckets WHERE bucket IN ({marks})", chunk))
         return found
 
+    def _locate(self, uids: list[int], into: dict[int, tuple[str, int, int]]) -> None:
+        """The article, position and component of kept units."""
+        for chunk in _chunks(uids):
+            marks = ",".join("?" * len(chunk))
+            for uid, art, pos, component in self._db.execute(
+                    f"SELECT uid, article_id, pos, component FROM units WHERE uid IN ({marks})", chunk):
+                into[uid] = (art, pos, component)
+
+    def _unit(self, uid: int) -> tuple:
+        return marshal.loads(self._db.execute("SELECT unit FROM units WHERE uid=?", (uid,)).fetchone()[0])
+
+    def _summaries(self, components: list[int]) -> dict[int, tuple[str | None, dict]]:
+        """The incident id and summary of kept components."""
+        out = {}
+        for chunk in _chunks(components):
+            marks = ",".join("?" * len(chunk))
+            for component, iid, blob in self._db.execute(
+                    f"SELECT component, incident_id, summary FROM components WHERE component IN ({marks})", chunk):
+                out[component] = (iid, _unpack_summary(blob))
+        return out
+
     def _uids_of(self, articles: Iterable[str]) -> list[tuple[int, int, str | None]]:
         out = []
         for chunk in _chunks(sorted(articles)):
@@ -295,13 +350,6 @@ class IncidentState:
                     self._db.execute(f"SELECT uid, article_id, pos, component, unit FROM units"
                                      f" WHERE component IN ({marks})", chunk)]
         return out
-
-    def _component_of(self, uid: int) -> int:
-        return self._db.execute("SELECT component FROM units WHERE uid=?", (uid,)).fetchone()[0]
-
-    def _component_uids(self, component: int) -> list[int]:
-        return [uid for (uid,) in self._db.execute("SELECT uid FROM units WHERE component=? ORDER BY uid",
-                                                   (component,))]
 
     def _ids_of(self, components: Iterable[int]) -> set[str]:
         out: set[str] = set()
@@ -340,22 +388,34 @@ def _as_unit(cache: dict, uid: int, places_of) -> Unit:
     return kept
 
 
-def _absorb_kept(head: Unit, kept: tuple, events: list[dict], casualties: list[dict], places_of) -> None:
-    """``head.absorb(_bind(_unpack(kept)))`` without making the Unit: what a big incident merged again costs most."""
-    art, _, kind, _, dates, place_ids, actors, ev_rows, cas_rows = kept
-    head._dated = None
-    head.dates += dates
-    head.places += places_of(place_ids)
-    head.actors.update(actors)
-    for rows, attr, kept_rows in ((events, "events", ev_rows), (casualties, "casualties", cas_rows)):
-        for row in kept_rows:
-            row["article_id"] = art
-        start = len(rows)
-        rows.extend(kept_rows)
-        getattr(head, attr).extend(range(start, len(rows)))
-    head.articles.add(art)
-    if KIND_PRIORITY.get(kind, 0) > KIND_PRIORITY.get(head.kind, 0):
-        head.kind = kind
+def _summary(entry: tuple) -> dict:
+    """The summary (incident_summary) of a unit as cached: a Unit or as unmarshalled, its article and position."""
+    kept, art, pos = entry
+    if isinstance(kept, Unit):
+        return summary.of_unit(art, pos, kept.family, kept.kind, kept.order, kept.dates,
+                               [p.get("place_id") for p in kept.places], kept.actors, kept.events, kept.casualties)
+    _, family, kind, order, dates, place_ids, actors, ev_rows, cas_rows = kept
+    return summary.of_unit(art, pos, family, kind, order, dates, place_ids, actors, ev_rows, cas_rows)
+
+
+def _combine(a: dict | None, b: dict) -> dict:
+    return b if a is None else summary.combine(a, b)
+
+
+def _rows_of(entry: tuple) -> tuple[str, list[dict], list[dict]]:
+    """A cached unit's article and kept event and casualty rows."""
+    kept, art, _ = entry
+    if isinstance(kept, Unit):
+        return art, kept.events, kept.casualties
+    return art, kept[7], kept[8]
+
+
+def _pack_summary(s: dict) -> bytes:
+    return marshal.dumps(s)
+
+
+def _unpack_summary(blob: bytes) -> dict:
+    return marshal.loads(blob)
 
 
 def _unpack(kept: tuple, places_of) -> Unit:
@@ -368,18 +428,6 @@ def _kept(row: Any, table: str) -> dict:
     """What a unit keeps of one of its rows (:data:`FINISH_FIELDS`; kept as a dict, which unmarshalling builds in
     C, ready for incidents._finish)."""
     return {k: tuple(v) if isinstance(v := row[k], list) else v for k in FINISH_FIELDS[table]}
-
-
-def _bind(u: Unit, events: list[dict], casualties: list[dict]) -> Unit:
-    """A unit with its kept rows appended to the rows at hand, and their indices in place of the rows."""
-    for attr, rows in (("events", events), ("casualties", casualties)):
-        kept = getattr(u, attr)
-        for row in kept:
-            row["article_id"] = u.article_id
-        start = len(rows)
-        rows.extend(kept)
-        setattr(u, attr, list(range(start, len(rows))))
-    return u
 
 
 def _keys_unique(merged: list[Unit], events: list, casualties: list) -> bool:

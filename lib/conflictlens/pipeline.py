@@ -193,8 +193,8 @@ def extraction_code_version() -> str:
 
 # What a delta run's tables depend on besides the per-article step: reading, the merge, the dating from
 # witnesses, the tables.
-RUN_MODULES = ("pipeline", "incidents", "incident_state", "corroboration", "delta", "store", "schema", "corpus",
-               "reading_state")
+RUN_MODULES = ("pipeline", "incidents", "incident_state", "incident_summary", "corroboration", "delta", "store",
+               "schema", "corpus", "reading_state")
 
 
 @lru_cache(maxsize=1)
@@ -572,7 +572,7 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
             t3 = time.perf_counter()
             for t in MERGE_FIELDS:
                 patched[t] = pool.submit(delta.patch, out, t, dropped, [r for k in extract for r in results[k][t]],
-                                         change.renamed.get(t))
+                                         change.renamed.get(t), ids=change.ids)
             patched["incidents"] = pool.submit(delta.patch, out, "incidents", change.dropped, change.incidents,
                                                drop_key="incident_id")
             counts = {t: patched[t].result() for t in ("articles", *ROW_TABLES, "incidents")}
@@ -607,6 +607,7 @@ def _extract_delta(corpus: str | Path, found: Any, out: Path, eng: Engine, p: di
                 "articles_with_new_copies_only": len(same),
                 "articles_gone": len(removed - set(added)), "incidents_dropped": len(change.dropped),
                 "incidents_merged_again": len(change.incidents), "units_merged_again": change.units_merged,
+                "incidents_extended": change.incidents_extended,
                 "stories_read": found.stories_read, "near_copy_decisions_again": found.decided_again},
         "inputs": found.inputs,
         "skipped_records": found.skipped_records,
