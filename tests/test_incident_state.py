@@ -10,6 +10,7 @@ import random
 import pytest
 
 from conflictlens.corpus import read_corpus
+from conflictlens import incident_state
 from conflictlens.incident_state import IncidentState, StateError, row_key
 from conflictlens.incidents import merge
 from conflictlens.lexicon import load_lexicon
@@ -41,7 +42,12 @@ def _row_ids(ev, ca, ev_ids, cas_ids):
             for r, i in zip(rows, ids)}
 
 
-def test_delta_merge_gives_the_full_merge(results, tmp_path):
+@pytest.mark.parametrize("min_units", [1, 2, None])
+def test_delta_merge_gives_the_full_merge(results, tmp_path, monkeypatch, min_units):
+    """With kept incidents extended from their summaries (all of them, those of 2 units or more, or as by default)
+    and the others merged again from their units."""
+    if min_units is not None:
+        monkeypatch.setattr(incident_state, "SUMMARY_MIN_UNITS", min_units)
     index = _place_index(load_lexicon())
     ids = sorted(results)
     rnd = random.Random(3)
@@ -73,7 +79,8 @@ def test_delta_merge_gives_the_full_merge(results, tmp_path):
     assert current == {r["incident_id"]: r for r in want}
     assert row_ids == _row_ids(ev, ca, want_ev, want_cas)
     # Only what the change touched was merged again; kept incidents that only gained units were extended whole.
-    assert delta.incidents_extended > 0 and delta.ids
+    if min_units is not None:
+        assert delta.incidents_extended > 0 and delta.ids
     assert 0 < delta.units_merged < sum(len(r["events"]) + len(r["casualties"]) for r in results.values()) / 4
     assert len(delta.dropped) < len(current) / 4
 

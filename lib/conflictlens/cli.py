@@ -69,7 +69,8 @@ def _extract(args: argparse.Namespace) -> int:
     redated = f", {r['redated_extracted']} re-dated and extracted again" if r["redated_extracted"] else ""
     run = manifest.get("run", {})
     how = (f"; delta run: {c['articles'] - run['articles_new'] - run['articles_changed']} articles unchanged, "
-           f"{run['incidents_merged_again']} incidents merged again" if run.get("mode") == "delta"
+           f"{run['incidents_merged_again']} incidents merged again "
+           f"({run.get('incidents_extended', 0)} of them kept ones extended)" if run.get("mode") == "delta"
            else f"; full run ({run['why']})" if run.get("why") else "")
     print(f"{args.corpus}: {s.get('files', '?')} files, {c['articles']} articles "
           f"({s.get('duplicates_merged', 0)} duplicate copies merged, {s.get('off_topic', 0)} off-topic, "

@@ -3,10 +3,11 @@ the incidents those articles touch (a scheduled run does only what is new).
 
 Two units are compatible or not whatever else the corpus holds, so the incidents are the connected components of a
 fixed graph (incidents.unite). What is kept (``incidents-state.sqlite``): every article's units as the merge built
-them (before any absorbing), the buckets each unit that merges across articles is filed under, and the incident of
-each unit. Dropping an article's units can split only the incidents they were in; adding units can join only the
-incidents they meet. Those incidents are merged again from their units, in the order a full merge absorbs them
-(article id, then the unit's place in its article), so the result is the full merge's; every other incident stands.
+them (before any absorbing), the buckets each unit that merges across articles is filed under, the incident of each
+unit, and each incident's summary (incident_summary). Dropping an article's units can split only the incidents they
+were in: those are merged again from their units. Adding units can join only the incidents they meet: those are
+extended, their summaries combined with the added units' (a summary combines in any order into the full merge's), so
+an incident of thousands of mentions that gains one costs what the one costs. Every other incident stands.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from .incidents import Unit, _find, article_units, compatible, filing, place_loo
 
 STATE_FILE = "incidents-state.sqlite"
 SCHEMA_VERSION = 4
+# An incident of at least this many units keeps a summary and is extended from it; a smaller one is merged again from
+# its units, which costs about as little (and most incidents are of one unit: their summaries would double the state).
+SUMMARY_MIN_UNITS = 8
 _SQL_VARS = 900
 
 # A row is known to its unit by these fields (unique within its article: checked when the state is recorded).
@@ -85,7 +89,8 @@ class IncidentState:
             self._db.execute("CREATE TABLE units (uid INTEGER PRIMARY KEY, article_id TEXT, pos INTEGER,"
                              " component INTEGER, unit BLOB)")
             # A component is named by its smallest unit id; its incident id is kept once, for all its units.
-            self._db.execute("CREATE TABLE components (component INTEGER PRIMARY KEY, incident_id TEXT, summary BLOB)")
+            self._db.execute("CREATE TABLE components (component INTEGER PRIMARY KEY, incident_id TEXT,"
+                             " n_units INTEGER, summary BLOB)")
             self._db.execute("CREATE INDEX units_article ON units (article_id)")
             self._db.execute("CREATE INDEX units_component ON units (component)")
             self._db.execute("CREATE TABLE buckets (bucket TEXT, uid INTEGER)")
@@ -108,8 +113,10 @@ class IncidentState:
         self._create()
         self._fresh = False
         self._named: dict[int, int] = {}  # a root of the merge -> its component's smallest unit id
+        self._sizes: dict[int, int] = {}   # a component -> its number of units
         for uid, root in enumerate(roots):
-            self._named.setdefault(root, uid)
+            component = self._named.setdefault(root, uid)
+            self._sizes[component] = self._sizes.get(component, 0) + 1
         if not _keys_unique(merged, events, casualties):
             with self._db:  # kept empty and marked: the next run merges in full
                 self._db.execute("CREATE TABLE unusable (why TEXT)")
@@ -125,19 +132,21 @@ class IncidentState:
                          casualties=[_kept(casualties[j], "casualties") for j in u.casualties])
             component = self._named[roots[uid]]
             unit_rows.append((uid, u.article_id, k, component, _pack(keyed)))
-            self._kept_summaries[component] = _combine(self._kept_summaries.get(component),
-                                                       _summary((keyed, u.article_id, k)))
+            if self._sizes[component] >= SUMMARY_MIN_UNITS:
+                self._kept_summaries[component] = _combine(self._kept_summaries.get(component),
+                                                           _summary((keyed, u.article_id, k)))
             bucket_rows += [(b, uid) for b in _files(u)]
         with self._db:
             self._db.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)", unit_rows)
             self._db.executemany("INSERT INTO buckets VALUES (?, ?)", bucket_rows)
 
     def record_ids(self, incident_of: dict[int, str | None]) -> None:
-        """The incident id of each component of :meth:`record_units`, kept with the summary of its units."""
+        """The incident id of each component of :meth:`record_units`, kept with its size and the summary of its units
+        (:data:`SUMMARY_MIN_UNITS`)."""
         summaries = getattr(self, "_kept_summaries", {})
         with self._db:
-            self._db.executemany("INSERT INTO components VALUES (?, ?, ?)",
-                                 [(c, iid, _pack_summary(summaries[c]) if c in summaries else None)
+            self._db.executemany("INSERT INTO components VALUES (?, ?, ?, ?)",
+                                 [(c, iid, self._sizes[c], _pack_summary(summaries[c]) if c in summaries else None)
                                   for c, iid in ((self._named[root], iid) for root, iid in incident_of.items())])
         self._kept_summaries = {}
 
@@ -150,8 +159,9 @@ class IncidentState:
         removed and added is one whose rows changed).
 
         An incident that lost units is merged again from its kept units (it may split). An incident that added units
-        join, and that lost none, is extended: its kept summary (incident_summary) takes the added units, and its
-        rows are renamed by incident id, so none of its units is read but those the added units are compared with.
+        join, and that lost none, is extended when it has a summary (:data:`SUMMARY_MIN_UNITS`): the summary
+        (incident_summary) takes the added units, and its rows are renamed by incident id, so none of its units is
+        read but those the added units are compared with. A smaller one is merged again from its units.
         ``kept_ids()`` gives the incident ids that stand. Raises :class:`StateError` when the result cannot be the
         full merge's (then merge in full).
         """
@@ -207,8 +217,11 @@ class IncidentState:
                 for other in self._probe(u):
                     if other in member_set and other != uid:
                         self._join(parent, cache, uid, other, places_of)
-            # The added units: each probes the kept units and the added ones before it.
+            # The added units: each probes the kept units and the added ones before it. A kept incident met is
+            # extended whole when it has a summary, else merged again from its units.
             component_of: dict[int, tuple[str, int, int]] = {}  # a kept unit met -> (article, pos, component)
+            sizes: dict[int, tuple[int, bool]] = {}  # a kept component met -> (units, whether it has a summary)
+            reopened: set[int] = set()  # kept components without a summary, merged again from their units
             for uid, u, art, pos in new_units:
                 cache[uid] = (u, art, pos)
                 parent[uid] = uid
@@ -216,8 +229,18 @@ class IncidentState:
                 self._db.execute("INSERT INTO units (uid, article_id, pos, component, unit) VALUES (?, ?, ?, ?, ?)",
                                  (uid, art, pos, uid, _pack(u)))
                 probed = sorted(self._probe(u) - {uid})
-                self._locate([o for o in probed if o not in parent and o not in component_of], component_of)
+                self._locate([o for o in probed if o not in parent and o not in component_of], component_of, sizes)
                 for other in probed:
+                    if other not in parent and not sizes[component_of[other][2]][1]:
+                        component = component_of[other][2]
+                        reopened.add(component)
+                        members = self._members({component})
+                        for m_uid, m_art, m_pos, _, m_unit in members:
+                            cache[m_uid] = (m_unit, m_art, m_pos)
+                            was[m_uid] = component
+                            parent[m_uid] = m_uid
+                        for m in members[1:]:  # one incident: its units stay together
+                            parent[_find(parent, m[0])] = _find(parent, members[0][0])
                     if other in parent:
                         self._join(parent, cache, uid, other, places_of)
                         continue
@@ -242,8 +265,8 @@ class IncidentState:
             kept = self._summaries(extended)
             old_id = {c: kept[c][0] for c in extended}
             dropped |= {iid for iid in old_id.values() if iid}
-            dropped |= self._ids_of(split)
-            summaries, members = [], []
+            dropped |= self._ids_of(split | reopened)
+            summaries, members, n_units = [], [], []
             for nodes in groups.values():
                 s = None
                 units = sorted(n for n in nodes if n >= 0)
@@ -254,6 +277,7 @@ class IncidentState:
                         s = _combine(s, kept[-1 - n][1])
                 summaries.append(s)
                 members.append((units, [-1 - n for n in nodes if n < 0]))
+                n_units.append(len(units) + sum(sizes[-1 - n][0] for n in nodes if n < 0))
             incidents, ids = summary.finish(summaries, places_of)
             standing = kept_ids() - dropped
             clash = [r["incident_id"] for r in incidents if r["incident_id"] in standing]
@@ -265,7 +289,7 @@ class IncidentState:
                                                    for t in ROW_KEYS}
             id_map: dict[str, str] = {}
             updates, moved, named = [], [], []
-            for (units, comps), iid, s in zip(members, ids, summaries):
+            for (units, comps), iid, s, size in zip(members, ids, summaries, n_units):
                 for n in units:
                     art, ev_rows, cas_rows = _rows_of(cache[n])
                     for t, rows in (("events", ev_rows), ("casualties", cas_rows)):
@@ -282,12 +306,12 @@ class IncidentState:
                 name = min(units + comps)
                 updates += [(name, n) for n in units if was[n] != name]
                 moved += [(name, c) for c in comps if c != name]
-                named.append((name, iid, _pack_summary(s)))
-            for chunk in _chunks(sorted(split | set(extended))):
+                named.append((name, iid, size, _pack_summary(s) if size >= SUMMARY_MIN_UNITS else None))
+            for chunk in _chunks(sorted(split | reopened | set(extended))):
                 self._db.execute(f"DELETE FROM components WHERE component IN ({','.join('?' * len(chunk))})", chunk)
             self._db.executemany("UPDATE units SET component=? WHERE component=?", moved)
             self._db.executemany("UPDATE units SET component=? WHERE uid=?", updates)
-            self._db.executemany("INSERT OR REPLACE INTO components VALUES (?, ?, ?)", named)
+            self._db.executemany("INSERT OR REPLACE INTO components VALUES (?, ?, ?, ?)", named)
         return Delta(dropped=dropped, incidents=incidents, renamed=renamed, ids=id_map,
                      units_merged=sum(len(u) for u, _ in members), incidents_extended=len(extended))
 
@@ -311,13 +335,17 @@ class IncidentState:
                 f"SELECT uid FROM buckets WHERE bucket IN ({marks})", chunk))
         return found
 
-    def _locate(self, uids: list[int], into: dict[int, tuple[str, int, int]]) -> None:
-        """The article, position and component of kept units."""
+    def _locate(self, uids: list[int], into: dict[int, tuple[str, int, int]],
+                sizes: dict[int, tuple[int, bool]]) -> None:
+        """The article, position and component of kept units, and the size of the components (and whether they have
+        a summary)."""
         for chunk in _chunks(uids):
             marks = ",".join("?" * len(chunk))
-            for uid, art, pos, component in self._db.execute(
-                    f"SELECT uid, article_id, pos, component FROM units WHERE uid IN ({marks})", chunk):
+            for uid, art, pos, component, n, summarised in self._db.execute(
+                    "SELECT uid, article_id, pos, component, n_units, summary IS NOT NULL FROM units"
+                    f" JOIN components USING (component) WHERE uid IN ({marks})", chunk):
                 into[uid] = (art, pos, component)
+                sizes[component] = (n, bool(summarised))
 
     def _unit(self, uid: int) -> tuple:
         return marshal.loads(self._db.execute("SELECT unit FROM units WHERE uid=?", (uid,)).fetchone()[0])
