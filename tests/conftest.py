@@ -23,6 +23,27 @@ def generate():
     spec.loader.exec_module(module)
     return module
 
+
+@pytest.fixture(scope="session")
+def generated_rows(tmp_path_factory, generate):
+    """The event and casualty rows of 1,200 generated records (seed 7), article by article in id order."""
+    import json
+
+    from conflictlens.corpus import read_corpus
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.pipeline import DEFAULT_PARAMS, extract_article
+
+    path = tmp_path_factory.mktemp("gen") / "gen.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in generate.records(1200, seed=7)))
+    lexicon = load_lexicon()
+    events, casualties = [], []
+    for a in sorted(read_corpus(path).articles, key=lambda a: a["article_id"]):
+        if a["topic"] == "conflict":
+            r = extract_article(a, lexicon, DEFAULT_PARAMS)
+            events += r["events"]
+            casualties += r["casualties"]
+    return events, casualties
+
 # Two conflict articles about one attack (the merge's case: two articles, one incident), one off-topic article
 # read twice (a duplicate), and one border toll reported vaguely ("dozens") and precisely ("over 70").
 A1 = "Gunmen killed 23 soldiers in Dera Ismail Khan on Dec. 12. The TTP claimed it, said Omar Khorasani. Talks were denied."

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import copy
-import json
 import random
 from collections import defaultdict
 
 import pytest
 
 from conflictlens import incident_summary as summary
-from conflictlens.corpus import read_corpus
 from conflictlens.incident_state import _kept, _summary
 from conflictlens.incidents import Unit, _find, article_units, merge, place_lookup, unite
 from conflictlens.lexicon import load_lexicon
-from conflictlens.pipeline import DEFAULT_PARAMS, _place_index, extract_article
-
-
-@pytest.fixture(scope="module")
-def rows(tmp_path_factory, generate):
-    """The event and casualty rows of 1,200 generated records, in a full merge's order."""
-    path = tmp_path_factory.mktemp("gen") / "gen.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in generate.records(1200, seed=7)))
-    lexicon = load_lexicon()
-    events, casualties = [], []
-    for a in sorted(read_corpus(path).articles, key=lambda a: a["article_id"]):
-        if a["topic"] == "conflict":
-            r = extract_article(a, lexicon, DEFAULT_PARAMS)
-            events += r["events"]
-            casualties += r["casualties"]
-    return events, casualties
+from conflictlens.pipeline import _place_index
 
 
 def _units(events, casualties, places_of):
@@ -48,8 +31,8 @@ def _units(events, casualties, places_of):
     return units, where, [_find(parent, i) for i in range(len(units))]
 
 
-def test_summaries_combined_in_any_order_give_the_full_merges_incidents(rows):
-    events, casualties = rows
+def test_summaries_combined_in_any_order_give_the_full_merges_incidents(generated_rows):
+    events, casualties = generated_rows
     index = _place_index(load_lexicon())
     places_of = place_lookup(index)
     want, _, _ = merge(copy.deepcopy(events), copy.deepcopy(casualties), index)

@@ -108,8 +108,8 @@ def test_units_are_filed_under_the_days_months_or_years_their_dates_cover():
 
     from conflictlens.incidents import _periods
 
-    # an approximate date (± 3 days) covers 7 days: any unit it can merge with shares one of them
-    assert len(_periods("violence", "approximate", (date(2025, 10, 27), date(2025, 11, 2)))) == 7
+    # a day range covers its days: any unit it can merge with shares one of them
+    assert len(_periods("violence", "day", (date(2025, 10, 27), date(2025, 11, 2)))) == 7
     assert _periods("violence", "month", (date(2025, 12, 1), date(2026, 1, 31))) == [
         ("violence", "month", 2025, 12), ("violence", "month", 2026, 1)]
     assert _periods("talks", "year", (date(2024, 1, 1), date(2024, 12, 31))) == [("talks", "year", 2024)]
@@ -131,3 +131,46 @@ def test_compatible_places_always_share_a_bucket_key():
                 pairs += 1
                 assert keys[p["place_id"]][1] & keys[q["place_id"]][0], (p["place_id"], q["place_id"])
     assert pairs > len(places)  # containment pairs, not only each place with itself
+
+
+def test_approximate_dates_merge_within_an_article_not_across():
+    """An approximately dated mention ("the military said on Wednesday", the only date of its sentence) joins the
+    attack its article dates exactly, but it links no two articles: a week-long date would chain happenings."""
+    events = [ev("a1", "attack", "violence", 10, "2025-03-04", places=["dera_ismail_khan"], actors=["ttp"], si=0),
+              ev("a1", "attack", "violence", 90, "2025-03-05", precision="approximate", places=["dera_ismail_khan"],
+                 actors=["ttp"], si=3),
+              ev("a2", "attack", "violence", 10, "2025-03-06", precision="approximate", places=["dera_ismail_khan"],
+                 actors=["ttp"], si=0)]
+    incidents, ev_ids, _ = merge(events, [], INDEX)
+    assert ev_ids[0] == ev_ids[1] != ev_ids[2]
+    assert len(incidents) == 2
+
+
+def test_daily_reports_of_one_place_do_not_chain_into_one_incident():
+    """Attacks in one district on consecutive days, each reported by one article exactly and by another only
+    approximately: every day stays its own incident (single-linkage through week-long dates made them one)."""
+    events = []
+    for day in range(1, 11):
+        d = f"2025-03-{day:02d}"
+        events.append(ev(f"x{day:02d}", "attack", "violence", 10, d, places=["dera_ismail_khan"], actors=["ttp"]))
+        events.append(ev(f"y{day:02d}", "attack", "violence", 10, d, precision="approximate",
+                         places=["dera_ismail_khan"], actors=["ttp"]))
+    incidents, _, _ = merge(events, [], INDEX)
+    dated = [i for i in incidents if i["date_precision"] == "day"]
+    assert len(dated) == 10 and all(i["date_start"] == i["date_end"] for i in dated)
+
+
+def test_a_generated_corpus_has_no_incident_longer_than_a_week(generated_rows):
+    """1,200 generated records (one happening an article, at random dates and places across 2019-2026; several
+    articles on one day and district are common): no incident runs over more than a week."""
+    import copy
+    from datetime import date
+
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.pipeline import _place_index
+
+    events, casualties = generated_rows
+    incidents, _, _ = merge(copy.deepcopy(events), copy.deepcopy(casualties), _place_index(load_lexicon()))
+    spans = [(date.fromisoformat(i["date_end"]) - date.fromisoformat(i["date_start"])).days
+             for i in incidents if i["date_precision"] == "day"]
+    assert len(spans) > 1000 and max(spans) <= 7
