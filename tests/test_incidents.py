@@ -108,8 +108,8 @@ def test_units_are_filed_under_the_days_months_or_years_their_dates_cover():
 
     from conflictlens.incidents import _periods
 
-    # a day range covers its days: any unit it can merge with shares one of them
-    assert len(_periods("violence", "day", (date(2025, 10, 27), date(2025, 11, 2)))) == 7
+    # days meet on their last day: a range is filed under its end
+    assert _periods("violence", "day", (date(2025, 10, 27), date(2025, 11, 2))) == [("violence", "day", date(2025, 11, 2))]
     assert _periods("violence", "month", (date(2025, 12, 1), date(2026, 1, 31))) == [
         ("violence", "month", 2025, 12), ("violence", "month", 2026, 1)]
     assert _periods("talks", "year", (date(2024, 1, 1), date(2024, 12, 31))) == [("talks", "year", 2024)]
@@ -174,3 +174,17 @@ def test_a_generated_corpus_has_no_incident_longer_than_a_week(generated_rows):
     spans = [(date.fromisoformat(i["date_end"]) - date.fromisoformat(i["date_start"])).days
              for i in incidents if i["date_precision"] == "day"]
     assert len(spans) > 1000 and max(spans) <= 7
+
+
+def test_day_ranges_of_consecutive_days_do_not_chain():
+    """Two-day talks in Doha reported every day as "on <day>-<next day>": each range is its own incident, and a report
+    of its last day joins it ("in Doha on October 18-19" and "on October 19"); a report of its first day stays apart."""
+    events = [ev(f"r{day:02d}", "talks", "negotiation", 10, f"2025-10-{day:02d}", end=f"2025-10-{day + 1:02d}",
+                 places=["doha"], actors=["ttp"]) for day in range(1, 11)]
+    events += [ev("last", "talks", "negotiation", 10, "2025-10-05", places=["doha"], actors=["ttp"]),
+               ev("first", "talks", "negotiation", 10, "2025-10-01", places=["doha"], actors=["ttp"])]
+    incidents, ev_ids, _ = merge(events, [], INDEX)
+    assert len(incidents) == 11 and all(i["date_start"] >= "2025-10-01" for i in incidents)
+    assert max(int(i["date_end"][-2:]) - int(i["date_start"][-2:]) for i in incidents) == 1
+    assert ev_ids[10] == ev_ids[3]   # Oct 5 is the last day of the Oct 4-5 range
+    assert ev_ids[11] not in ev_ids[:11]  # Oct 1 is the first day of the Oct 1-2 range, and no range ends on it
