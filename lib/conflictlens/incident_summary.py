@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .incidents import KIND_PRIORITY, PRECISION_RANK, SPECIFICITY, _contains, _single, _slug, _totals
+from .incidents import KIND_PRIORITY, PRECISION_RANK, _single, _slug, _totals, choose_places
 
 Summary = dict[str, Any]
 
@@ -190,21 +190,5 @@ def _places(s: Summary, bd: tuple | None, places_of: Any) -> list[dict]:
     if not s["places"]:
         return []
     first = sorted(s["places"], key=s["places"].get)
-    by_id = dict(zip(first, places_of(first)))
-    if bd:
-        found = s["row_places"].get(PRECISION_RANK.get(bd[2], 4), {})
-        sets: list[list[str]] = []
-        for raw in sorted(found, key=found.get):
-            ids = [pid for pid in raw if pid in by_id]
-            if ids and ids not in sets:
-                sets.append(ids)
-        if len(sets) == 1:
-            return [by_id[k] for k in sets[0]]
-        if sets:
-            union = [by_id[k] for k in dict.fromkeys(k for ids in sets for k in ids)]
-            for p in union:
-                if all(q is p or _contains(p, q) for q in union):
-                    return [p]
-            return [by_id[k] for k in sets[0]]
-    top = min(SPECIFICITY.get(p.get("type"), 2) for p in by_id.values())
-    return [p for p in by_id.values() if SPECIFICITY.get(p.get("type"), 2) == top]
+    found = s["row_places"].get(PRECISION_RANK.get(bd[2], 4), {}) if bd else {}
+    return choose_places(sorted(found, key=found.get), dict(zip(first, places_of(first))))

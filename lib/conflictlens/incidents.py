@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -473,29 +474,34 @@ def _incident_places(u: Unit, events: list[dict], casualties: list[dict]) -> lis
         return []
     by_id = {p.get("place_id"): p for p in u.places}
     bd = u.best_date()
+    lists = []
     if bd:
         rank = PRECISION_RANK.get(bd[2], 4)
         rows = [events[i] for i in u.events] + [casualties[j] for j in u.casualties]
-        sets = []
-        for r in rows:
-            if r.get("date_start") and r.get("places") and PRECISION_RANK.get(r.get("date_precision"), 4) == rank:
-                ids = [pid for pid in r["places"] if pid in by_id]
-                if ids and ids not in sets:
-                    sets.append(ids)
-        if len(sets) == 1:
-            return [by_id[k] for k in sets[0]]
-        if sets:
-            union = [by_id[k] for k in dict.fromkeys(k for ids in sets for k in ids)]
-            for p in union:
-                if all(q is p or _contains(p, q) for q in union):
-                    return [p]
-            return [by_id[k] for k in sets[0]]
-    top = min(SPECIFICITY.get(p.get("type"), 2) for p in u.places)
-    uniq: dict = {}
-    for p in u.places:
-        if SPECIFICITY.get(p.get("type"), 2) == top:
-            uniq.setdefault(p.get("place_id"), p)
-    return list(uniq.values())
+        lists = [r["places"] for r in rows if r.get("date_start") and r.get("places")
+                 and PRECISION_RANK.get(r.get("date_precision"), 4) == rank]
+    return choose_places(lists, by_id)
+
+
+def choose_places(place_lists: Iterable[Sequence[str]], by_id: dict[str, dict]) -> list[dict]:
+    """An incident's places from the place-id lists of its best-dated rows, in row order (``by_id``: the incident's
+    places by id, in order of first mention; ids it does not hold are left out of the lists): one list if they agree,
+    the place enclosing them all if there is one, else the first list; with no list, the most specific places."""
+    sets: list[list[str]] = []
+    for raw in place_lists:
+        ids = [pid for pid in raw if pid in by_id]
+        if ids and ids not in sets:
+            sets.append(ids)
+    if len(sets) == 1:
+        return [by_id[k] for k in sets[0]]
+    if sets:
+        union = [by_id[k] for k in dict.fromkeys(k for ids in sets for k in ids)]
+        for p in union:
+            if all(q is p or _contains(p, q) for q in union):
+                return [p]
+        return [by_id[k] for k in sets[0]]
+    top = min(SPECIFICITY.get(p.get("type"), 2) for p in by_id.values())
+    return [p for p in by_id.values() if SPECIFICITY.get(p.get("type"), 2) == top]
 
 
 def _single(values: list):
