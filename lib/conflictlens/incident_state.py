@@ -211,10 +211,7 @@ class IncidentState:
                     self._db.execute(f"DELETE FROM units WHERE uid IN ({marks})", chunk)
                     self._db.execute(f"DELETE FROM buckets WHERE uid IN ({marks})", chunk)
             # The kept members of the components that lost units: joined again among themselves.
-            for uid, art, pos, component, unit in self._members(split):
-                cache[uid] = (unit, art, pos)
-                was[uid] = component
-                parent[uid] = uid
+            self._open(split, cache, was, parent)
             member_set = set(parent)
             for uid in sorted(member_set):
                 u = _as_unit(cache, uid, places_of)
@@ -238,13 +235,9 @@ class IncidentState:
                     if other not in parent and not sizes[component_of[other][2]][1]:
                         component = component_of[other][2]
                         reopened.add(component)
-                        members = self._members({component})
-                        for m_uid, m_art, m_pos, _, m_unit in members:
-                            cache[m_uid] = (m_unit, m_art, m_pos)
-                            was[m_uid] = component
-                            parent[m_uid] = m_uid
+                        members = self._open({component}, cache, was, parent)
                         for m in members[1:]:  # one incident: its units stay together
-                            parent[_find(parent, m[0])] = _find(parent, members[0][0])
+                            parent[_find(parent, m)] = _find(parent, members[0])
                     if other in parent:
                         self._join(parent, cache, uid, other, places_of)
                         continue
@@ -378,6 +371,16 @@ class IncidentState:
                 "SELECT uid, component, incident_id FROM units LEFT JOIN components USING (component)"
                 f" WHERE article_id IN ({marks})", chunk).fetchall()
         return out
+
+    def _open(self, components: set[int], cache: dict, was: dict, parent: dict) -> list[int]:
+        """Take the kept units of ``components`` into a merge (each its own set in ``parent``); their uids."""
+        uids = []
+        for uid, art, pos, component, unit in self._members(components):
+            cache[uid] = (unit, art, pos)
+            was[uid] = component
+            parent[uid] = uid
+            uids.append(uid)
+        return uids
 
     def _members(self, components: Iterable[int]) -> list[tuple[int, str, int, int, tuple]]:
         """The kept units of ``components``, each as unmarshalled (:func:`_as_unit` makes it a Unit)."""
