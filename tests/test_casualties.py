@@ -209,6 +209,19 @@ UNSEEN = [
     ("If 12 soldiers were killed, the talks would end.", []),
     ("The convoy was attacked 3 km from the border and troops killed 2 days later.", []),
     ("Militants captured 3 posts.", []),
+    # a figure inside a claim that the sentence denies, rejects or calls false is no mention (conservative)
+    ("The ISPR rejected claims that 12 civilians were killed in the airstrike in Khost.", []),
+    ("Pakistan dismissed as baseless reports that 20 civilians died in the strike.", []),
+    ("Kabul denied that Pakistani drones had killed 10 people in Paktika.", []),
+    ("The army said that the reports of 15 soldiers killed were false.", []),
+    ("The Taliban claimed that 58 Pakistani soldiers were killed, a figure Pakistan rejected.", []),
+    # ... but only inside it: the denial's clause ends at "saying", "but", a semicolon
+    ("Pakistan rejected Afghan claims that its strikes killed 40 civilians, saying 30 militants were killed.",
+     [("killed", "militants", 30)]),
+    ("Officials denied reports of a curfew; 3 soldiers were killed in the clash.", [("killed", "security_forces", 3)]),
+    # a denial of responsibility is not a denial of the deaths
+    ("The TTP denied involvement in the attack in Bannu, which killed three policemen.",
+     [("killed", "security_forces", 3)]),
 ]
 
 
@@ -327,3 +340,11 @@ def test_a_part_named_after_a_figure_keeps_its_status_and_takes_its_own_category
     assert _read("Twelve people were injured, among them three children.")[1] == (
         "three children", "injured", "civilians", 3.0)
     assert _read("The blast killed five, including two.") == [("killed five", "killed", "people", 5.0)]
+
+
+def test_a_denied_figure_is_listed_as_a_non_casualty_with_its_reason():
+    # nothing is silently lost: the figure of a rejected claim is kept, with why it is not counted
+    text = "The ISPR rejected claims that 12 civilians were killed, saying 3 militants died."
+    rows = find_non_casualties(text, sentence_spans(text))
+    assert [(r["surface"], r["reason"], r["best"]) for r in rows] == [("12", "denied claim", 12)]
+    assert [(r["status"], r["best"]) for r in find_casualties(text, sentence_spans(text))] == [("killed", 3)]

@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+import pytest
 import yaml
 
 from conflictlens import events, paths
@@ -22,6 +23,34 @@ def test_denial_of_talks_is_a_statement_and_negated_talks():
     assert ("statement", False) in kinds
     assert ("talks", True) in kinds
     assert not any(r["kind"] == "talks" and not r["negated"] for r in rows)
+
+
+NOT_DENIALS = [
+    "No group has claimed responsibility for the attack in Bannu on Monday.",
+    "It was not immediately clear who carried out the attack.",
+    "Police said no one was killed in the blast in Peshawar on Friday.",
+    "There were no casualties in the attack on the check post in Tank.",
+    "The TTP denied involvement in the attack on a police station in Bannu.",
+    "The Taliban denied carrying out the attack in Khost.",
+    "The militants attacked the post without warning.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_DENIALS, ids=[t[:40] for t in NOT_DENIALS])
+def test_a_negation_of_something_else_leaves_the_event_standing(text):
+    # "no one was killed", "no group has claimed", "denied involvement": the attack itself happened
+    rows = [r for r in run(text) if r["family"] == "violence"]
+    assert rows and not any(r["negated"] for r in rows)
+
+
+@pytest.mark.parametrize("text", [
+    "Kabul denied reports that its forces had attacked Pakistani posts in Kurram.",
+    "The military denied that any soldier was kidnapped.",
+    "There was no attack on the convoy, the police said.",
+])
+def test_a_denied_happening_stays_negated(text):
+    rows = [r for r in run(text) if r["family"] in ("violence", "abduction")]
+    assert rows and all(r["negated"] for r in rows)
 
 
 def test_possible_talks_are_hypothetical():

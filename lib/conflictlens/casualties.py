@@ -207,6 +207,44 @@ class _Grammar:
         return rules
 
 
+def _clause_end_pattern(items: list[str]) -> str:
+    parts = []
+    for item in items:
+        body = r"\s*".join(re.escape(w) for w in item.split())
+        parts.append(body if not item[:1].isalnum() else rf"\b{body}\b")
+    return "|".join(parts)
+
+
+_DENIALS = _LEX["denials"]
+_DENIAL_BEFORE = re.compile(
+    rf"\b(?:{alternation(_DENIALS['verbs'])})(?:{_SP}as{_SP}(?:{alternation(_DENIALS['judgements'])}))?"
+    rf"(?:{_SP}that\b|(?:{_SP}[\w’'-]+){{0,3}}?{_SP}(?:{alternation(_DENIALS['nouns'])}){_SP}(?:that|of)\b)",
+    re.IGNORECASE)
+_DENIAL_AFTER = re.compile(rf"\b(?:{'|'.join(_DENIALS['after'])})\b", re.IGNORECASE)
+_DENIAL_NOUN = re.compile(rf"\b(?:{alternation(_DENIALS['nouns'])})\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(_clause_end_pattern(_DENIALS["clause_ends"]), re.IGNORECASE)
+
+
+def denied_spans(sentence: str) -> list[tuple[int, int]]:
+    """The parts of ``sentence`` that a denial in it disputes (offsets in the sentence): from "rejected claims that"
+    to the end of its clause, and from the claim before "were false" (or the clause's start) to it."""
+    spans = []
+    for m in _DENIAL_BEFORE.finditer(sentence):
+        end = _CLAUSE_END.search(sentence, m.end())
+        spans.append((m.end(), end.start() if end else len(sentence)))
+    for m in _DENIAL_AFTER.finditer(sentence):
+        start = 0
+        for b in _CLAUSE_END.finditer(sentence, 0, m.start()):
+            start = b.end()
+        nouns = list(_DENIAL_NOUN.finditer(sentence, start, m.start()))
+        spans.append((nouns[-1].start() if nouns else start, m.start()))
+    return spans
+
+
+def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
 _ANYCASE = _Grammar(re.IGNORECASE)
 _LOWER = _Grammar(0)
 _ANCHOR_SRC = rf"(?<![\w’'\-])(?:{alternation(_LOWER.anchor_rules)})(?![\w’'\-])"
@@ -712,6 +750,9 @@ def find_casualties(text: str, spans: list[tuple[int, int]], persons: list[dict]
         lo, hi = bisect_left(person_starts, s), bisect_left(person_starts, e)
         local = [dict(p, start=p["start"] - s, end=min(p["end"], e) - s) for p in persons[lo:hi]]
         hits = sorted(_sentence_hits(sent, local, convention, folded), key=attrgetter("start", "end"))
+        denied = denied_spans(sent) if hits else []
+        if denied:
+            hits = [h for h in hits if not _in_spans(h.start, denied)]
         seen: set[tuple[int, str]] = set()
         last_category: str | None = None
         for h in hits:
@@ -753,6 +794,8 @@ def find_non_casualties(text: str, spans: list[tuple[int, int]], convention: str
         if q.end > e or any(a < q.end and q.start < b for a, b in casualties):
             continue
         found = _non_casualty(text, s, e, text[s:e].lower(), q)
+        if not found and _in_spans(q.start - s, denied_spans(text[s:e])):
+            found = "denied claim", q.start, q.end
         if found:
             reason, a, b = found
             rows.append({"sentence": text[s:e], "sentence_index": si, "start": a, "end": b, "surface": text[a:b],

@@ -54,6 +54,7 @@ class EventRules:
     group_kind: dict[str, str]
     kinds: dict[str, dict]
     negation_before: re.Pattern
+    negation_exempt: re.Pattern | None  # phrases whose denial word negates something else ("no one was killed")
     negation_window: int
     negation_after: re.Pattern
     hypothetical: re.Pattern
@@ -140,6 +141,8 @@ def _compile(config: dict) -> EventRules:
         kinds=kinds,
         # Matched against lower-cased windows (faster than IGNORECASE).
         negation_before=re.compile(r"\b(?:" + _alternation([w.lower() for w in neg["before"]]) + r")\b"),
+        negation_exempt=(re.compile(r"\b(?:" + _alternation([w.lower() for w in neg["exempt"]]) + r")\b")
+                         if neg.get("exempt") else None),
         negation_window=int(neg.get("window_before", 8)),
         negation_after=re.compile(r"\b(?:" + _alternation([w.lower() for w in neg.get("after", ["$^"])]) + r")\b"),
         hypothetical=re.compile(r"\b(?:" + _alternation([w.lower() for w in hyp["words"]]) + r")\b"),
@@ -374,7 +377,7 @@ def find_events(
             if named_kill and family == "violence":
                 continue  # "killed Qari Amjad ... in a cross-border operation": the operation is the killing
             negated = kind != "statement" and (
-                bool(rules.negation_before.search(_words_before(low, s, cs, rules.negation_window)))
+                _denied_before(rules, _words_before(low, s, cs, rules.negation_window))
                 or bool(rules.negation_after.match(low, _SPACES.match(low, ce, e).end(), e))
                 or bool(rules.negation_after.search(_words_after(low, ce, e, 5)))
             )
@@ -484,6 +487,16 @@ def _span_days(row: dict, text: str, d: Any, dates: list, memo: dict[int, bool])
         row["date_start"] = min(_get(x, "date_start") for x in near)
         row["date_end"] = max(_get(x, "date_end") or _get(x, "date_start") for x in near)
         row["date_text"] = " … ".join(_get(x, "text") for x in sorted(near, key=lambda x: _get(x, "start")))
+
+
+def _denied_before(rules: EventRules, words: str) -> bool:
+    """Whether the words before a cue deny it: a denial word there that is not part of an exempt phrase ("no one",
+    "denied involvement")."""
+    if not rules.negation_before.search(words):
+        return False
+    if rules.negation_exempt is None:
+        return True
+    return bool(rules.negation_before.search(rules.negation_exempt.sub(" ", words)))
 
 
 def _plural(cue: str) -> bool:
