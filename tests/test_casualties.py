@@ -219,6 +219,17 @@ UNSEEN = [
     ("Pakistan rejected Afghan claims that its strikes killed 40 civilians, saying 30 militants were killed.",
      [("killed", "militants", 30)]),
     ("Officials denied reports of a curfew; 3 soldiers were killed in the clash.", [("killed", "security_forces", 3)]),
+    # a sentence that sums up a period counts many happenings: no mention; a month's toll and "this year's" attack
+    # stay one happening's
+    ("This year, more than 600 people have been killed in militant attacks in Khyber Pakhtunkhwa, according to an "
+     "AFP tally.", []),
+    ("Last year was the deadliest in a decade, with 1,612 deaths recorded in militant violence.", []),
+    ("Since 2021, over 2,000 soldiers have been killed in the province.", []),
+    ("Over 70 people have been killed this month.", [("killed", "people", 70)]),
+    ("This year's deadliest attack killed 40 soldiers in Bannu.", [("killed", "security_forces", 40)]),
+    # the words between "death toll" and the number may hold "at", "to", "of" that are not the link
+    ("The death toll from the suicide bombing at a mosque in Peshawar rose to 17.", [("killed", "people", 17)]),
+    ("The death toll from Saturday's attack at a checkpoint rose to at least 9.", [("killed", "people", 9)]),
     # a denial of responsibility is not a denial of the deaths
     ("The TTP denied involvement in the attack in Bannu, which killed three policemen.",
      [("killed", "security_forces", 3)]),
@@ -348,3 +359,9 @@ def test_a_denied_figure_is_listed_as_a_non_casualty_with_its_reason():
     rows = find_non_casualties(text, sentence_spans(text))
     assert [(r["surface"], r["reason"], r["best"]) for r in rows] == [("12", "denied claim", 12)]
     assert [(r["status"], r["best"]) for r in find_casualties(text, sentence_spans(text))] == [("killed", 3)]
+
+
+def test_a_tally_figure_is_listed_as_a_non_casualty_with_its_reason():
+    text = "This year, more than 600 people have been killed in militant attacks, according to an AFP tally."
+    assert [(r["reason"], r["best"]) for r in find_non_casualties(text, sentence_spans(text))] == [
+        ("tally of a period", 600)]

@@ -38,7 +38,8 @@ from typing import NamedTuple
 import yaml
 
 from . import paths
-from .quantities import BLANKS, START_WORDS, Quantity, alternation, find_quantities, fold, has_ascii_lookalike
+from .quantities import (BLANKS, QUALIFIER_PHRASES, START_WORDS, Quantity, alternation, find_quantities, fold,
+                         has_ascii_lookalike)
 
 _LEX: dict = yaml.safe_load((paths.LEXICON / "casualties.yaml").read_text(encoding="utf-8"))
 
@@ -97,8 +98,11 @@ _SUBJECT = (
 )
 _TOLL = (
     rf"(?<![\w’'\-])(?P<verb>{alternation(_LEX['toll']['nouns'])})"
-    rf"(?:{_SP}(?:from|in){_END}[^.;:!?\d\n]{{1,40}}?)?"  # "the death toll from Friday's blast has risen to 57"
+    rf"(?:{_SP}(?:from|in){_END}[^.;:!?\d\n]{{1,80}}?)?"  # "the death toll from Friday's blast has risen to 57"
     rf"(?:{_SP}(?:{alternation(_LEX['toll']['links'])})){{1,4}}{_END}"
+    # a number next ("rose to 17", "at least 17"): the words between the noun and the links then run on past a link
+    # word that is not followed by one ("the death toll from the bombing at a mosque in Peshawar rose to 17")
+    rf"(?={_SP}(?:[0-9]|(?:{alternation([*START_WORDS, *QUALIFIER_PHRASES])}){_END}))"
 )
 _TITLES = rf"(?:{_SP}(?:the|a|an))?(?:{_SP}{_MOD}){{0,5}}{_SP}$"  # between a verb and the person it names
 _NEXT_WORD = re.compile(r"[^\S\n]*([\w’'\-]+)")
@@ -239,6 +243,15 @@ def denied_spans(sentence: str) -> list[tuple[int, int]]:
         nouns = list(_DENIAL_NOUN.finditer(sentence, start, m.start()))
         spans.append((nouns[-1].start() if nouns else start, m.start()))
     return spans
+
+
+_AGGREGATE = re.compile(rf"\b(?:{'|'.join(_LEX['aggregates'])})\b", re.IGNORECASE)
+
+
+def is_tally(sentence: str) -> bool:
+    """Whether ``sentence`` sums up a period ("this year", "since 2021", "according to an AFP tally"): its figures
+    count many happenings, not one."""
+    return _AGGREGATE.search(sentence) is not None
 
 
 def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -750,6 +763,8 @@ def find_casualties(text: str, spans: list[tuple[int, int]], persons: list[dict]
         lo, hi = bisect_left(person_starts, s), bisect_left(person_starts, e)
         local = [dict(p, start=p["start"] - s, end=min(p["end"], e) - s) for p in persons[lo:hi]]
         hits = sorted(_sentence_hits(sent, local, convention, folded), key=attrgetter("start", "end"))
+        if hits and is_tally(sent):
+            continue
         denied = denied_spans(sent) if hits else []
         if denied:
             hits = [h for h in hits if not _in_spans(h.start, denied)]
@@ -796,6 +811,8 @@ def find_non_casualties(text: str, spans: list[tuple[int, int]], convention: str
         found = _non_casualty(text, s, e, text[s:e].lower(), q)
         if not found and _in_spans(q.start - s, denied_spans(text[s:e])):
             found = "denied claim", q.start, q.end
+        if not found and is_tally(text[s:e]):
+            found = "tally of a period", q.start, q.end
         if found:
             reason, a, b = found
             rows.append({"sentence": text[s:e], "sentence_index": si, "start": a, "end": b, "surface": text[a:b],

@@ -90,6 +90,7 @@ _SCALES: dict[str, int] = {_norm(k): v for k, v in _LEX["scale_words"].items()}
 _FIXED: dict[str, int] = {_norm(k): v for k, v in _LEX["fixed_phrases"].items()}
 _QUALIFIERS: dict[str, str] = {_norm(k): v for k, v in _LEX["qualifiers"].items()}
 _POSTFIX: dict[str, str] = {_norm(k): v for k, v in _LEX["postfix_qualifiers"].items()}
+QUALIFIER_PHRASES = tuple(sorted(_QUALIFIERS, key=len, reverse=True))  # "at least", "more than", "over", ...
 _VAGUE: dict[str, dict] = {_norm(k): v for k, v in _LEX["vague_words"].items()}
 _VAGUE_UNITS = {w for w, b in _VAGUE.items() if b["low"] >= 10}  # plural units: "hundreds (of thousands)"
 _MULTIPLIERS = [_norm(w) for w in _LEX["vague_multipliers"]]
