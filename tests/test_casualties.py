@@ -230,6 +230,12 @@ UNSEEN = [
     # the words between "death toll" and the number may hold "at", "to", "of" that are not the link
     ("The death toll from the suicide bombing at a mosque in Peshawar rose to 17.", [("killed", "people", 17)]),
     ("The death toll from Saturday's attack at a checkpoint rose to at least 9.", [("killed", "people", 9)]),
+    # a list of victims of one status and category is one mention of their sum; other categories stay apart
+    ("Gunmen killed two policemen and a constable.", [("killed", "security_forces", 3)]),
+    ("Gunmen killed two policemen and a passer-by.", [("killed", "security_forces", 2), ("killed", "civilians", 1)]),
+    ("The bomber hit the convoy, killing five Chinese nationals and their Pakistani driver.",
+     [("killed", "people", 5), ("killed", "civilians", 1)]),
+    ("Six people, including two children, were killed.", [("killed", "people", 6)]),
     # a denial of responsibility is not a denial of the deaths
     ("The TTP denied involvement in the attack in Bannu, which killed three policemen.",
      [("killed", "security_forces", 3)]),
@@ -365,3 +371,10 @@ def test_a_tally_figure_is_listed_as_a_non_casualty_with_its_reason():
     text = "This year, more than 600 people have been killed in militant attacks, according to an AFP tally."
     assert [(r["reason"], r["best"]) for r in find_non_casualties(text, sentence_spans(text))] == [
         ("tally of a period", 600)]
+
+
+def test_a_list_mention_spans_its_victims_and_adds_their_counts():
+    text = "Gunmen killed at least two policemen and a constable in Bannu."
+    (row,) = find_casualties(text, sentence_spans(text))
+    assert (row["surface"], row["victim"]) == ("killed at least two policemen and a constable", "policemen and constable")
+    assert (row["best"], row["low"], row["high"], row["qualifier"]) == (3, 3, None, "at_least")

@@ -80,6 +80,9 @@ _PASSIVE_AUX = frozenset(_norm(a) for a in _LEX["passive_aux"])
 # --- the grammar's pieces --------------------------------------------------------------------------------------
 _STOP = alternation(_FUNCTION_WORDS)
 _VICTIM = alternation(_VICTIMS)
+_PLURAL_WORDS = frozenset("people police personnel troops children women taliban levies khwarij khawarij passersby "
+                          "passers-by paramilitaries".split())
+_SINGULAR_VICTIM = alternation([v for v in _VICTIMS if not (v.split()[-1] in _PLURAL_WORDS or v.endswith(("s", "men")))])
 _MOD = rf"(?:(?!(?:{_STOP}){_END})(?![0-9])[\w’'\-]++|[0-9]+[{_DASHES}]years?[{_DASHES}]olds?)"  # "23-year-old"
 _MODS = rf"{_MOD}(?:{_SP}{_MOD}){{0,2}}"
 _NP = rf"(?:{_SP}of(?:{_SP}(?:the|these|those))?)?(?:{_SP}(?P<mods>{_MODS}))?{_SP}(?P<victim>{_VICTIM}){_END}"
@@ -167,6 +170,10 @@ class _Grammar:
         self.including = c(rf"[^\S\n]*,?(?:{_SP}and)?{_SP}(?:including|among{_SP}them|among{_SP}whom|of{_SP}whom|"
                            rf"of{_SP}them){_SP}")
         self.article = c(rf"(?<![\w’'\-])an?(?=(?:{_SP}{_MOD}){{0,3}}{_SP}(?:{_VICTIM}){_END})")
+        # "five Chinese nationals and their Pakistani driver": a possessive before a singular victim noun, joined to
+        # a list by "and", is one too
+        self.possessive_one = c(rf"(?<![\w’'\-])and{_SP}(?P<det>his|her|their|its)"
+                                rf"(?=(?:{_SP}{_MOD}){{0,3}}{_SP}(?:{_SINGULAR_VICTIM}){_END})")
         self.coord = c(rf"[^\S\n]*,[^\S\n]*(?:and{_SP})?|{_SP}(?:and|or){_SP}")
         self.object_after = c(
             rf"(?:the|a|an|his|her|their|its|him|them|our|several|dozens|scores|hundreds|thousands|many|{_VICTIM})"
@@ -479,6 +486,11 @@ def _quantities(sent: str, lower: str, g: _Grammar, text: str, words: _Words, co
     for m in filter(None, (g.article.match(text, a) for a in words.articles)):
         if m.start() not in starts and not any(q.start < m.start() < q.end for q in qs):
             qs.append(Quantity(1.0, 1.0, 1.0, False, None, m.start(), m.end(), sent[m.start():m.end()]))
+    if qs and " and " in lower:  # a possessive one joins a list that has a number already
+        for m in g.possessive_one.finditer(text):
+            a, b = m.span("det")
+            if a not in starts and not any(q.start < a < q.end for q in qs):
+                qs.append(Quantity(1.0, 1.0, 1.0, False, None, a, b, sent[a:b]))
     return sorted(qs, key=lambda q: q.start)
 
 
@@ -778,15 +790,43 @@ def find_casualties(text: str, spans: list[tuple[int, int]], persons: list[dict]
             last_category = category
             q = h.quantity
             start, end = s + h.start, s + h.end
-            rows.append({
+            row = {
                 "sentence": sent, "sentence_index": si, "start": start, "end": end, "surface": text[start:end],
                 "status": h.status, "category": category,
                 "best": q.best if q else 1.0, "low": q.low if q else 1.0, "high": q.high if q else 1.0,
                 "vague": q.vague if q else False, "qualifier": q.qualifier if q else None,
                 "victim": h.victim, "victim_is_person": h.person,
                 "section": _section(start, body_start, title_end),
-            })
+            }
+            prev = rows[-1] if rows else None
+            if prev is not None and prev["sentence_index"] == si and _joined(text, prev, row):
+                _join(text, prev, row)
+            else:
+                rows.append(row)
     return rows
+
+
+_LIST_AND = re.compile(r"(?:[^\S\n]*,)?[^\S\n]+and[^\S\n]+|[^\S\n]*,[^\S\n]*")
+
+
+def _joined(text: str, a: dict, b: dict) -> bool:
+    """Whether figure ``b`` goes on the list that figure ``a`` opens: the same status and category, joined by "and"
+    or a comma ("killed two policemen and a constable": three security forces, one mention). A part ("26 people,
+    including 14 soldiers") or another status is not on it."""
+    return (a["status"] == b["status"] and a["category"] == b["category"] and a["end"] <= b["start"]
+            and _LIST_AND.fullmatch(text, a["end"], b["start"]) is not None)
+
+
+def _join(text: str, a: dict, b: dict) -> None:
+    """Figure ``b`` added to the list mention ``a``: its span, counts and victims."""
+    a["end"] = b["end"]
+    a["surface"] = text[a["start"]:a["end"]]
+    for k in ("best", "low"):
+        a[k] = (a[k] or 0.0) + (b[k] or 0.0)
+    a["high"] = None if a["high"] is None or b["high"] is None else a["high"] + b["high"]
+    a["vague"] = bool(a["vague"] or b["vague"])
+    a["victim"] = " and ".join(v for v in (a["victim"], b["victim"]) if v) or None
+    a["victim_is_person"] = bool(a["victim_is_person"] and b["victim_is_person"])
 
 
 def find_non_casualties(text: str, spans: list[tuple[int, int]], convention: str = "acled") -> list[dict]:

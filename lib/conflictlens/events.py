@@ -32,7 +32,11 @@ _PLACE_WORDS = frozenset(
 )
 _POSSESSIVE_WORD = re.compile(r"[A-Za-z][\w-]*[’']s")  # "Afghanistan’s"
 REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|claimed|denied|warned)"
-                       r"(?:\s+(?:[A-Z][\w-]*|reporters|the\s+media|journalists|media)){0,2}\s+$")
+                       r"(?:\s+(?:[A-Z][\w-]*|reporters|the\s+media|journalists|media)){0,2}\s+$"
+                       # a toll's update dates the counting, not the happening: "the death toll from Monday's bombing
+                       # rose to 100 on Tuesday"
+                       r"|\b(?:rose|risen|rises|climbed|jumped|increased|mounted|reached|went\s+up)\s+to\s+"
+                       r"(?:at\s+least\s+|over\s+|more\s+than\s+)?[\d,]+(?:\s+[a-z]+)?\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
 # Where the wounded were taken is not where it happened: "treated in Quetta hospitals", "shifted to Peshawar".
 _CARE_BEFORE = re.compile(r"\b(?:taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|"
@@ -60,6 +64,7 @@ class EventRules:
     hypothetical: re.Pattern
     hypothetical_window: int
     generic: re.Pattern
+    generic_sentence: re.Pattern | None  # words that make a plural cue general from anywhere in its sentence
 
 
 def _alternation(words: list[str]) -> str:
@@ -148,6 +153,8 @@ def _compile(config: dict) -> EventRules:
         hypothetical=re.compile(r"\b(?:" + _alternation([w.lower() for w in hyp["words"]]) + r")\b"),
         hypothetical_window=int(hyp.get("window", 6)),
         generic=re.compile(r"\b(?:" + _alternation([w.lower() for w in config["generic"]["words"]]) + r")\b"),
+        generic_sentence=(re.compile(r"\b(?:" + _alternation([w.lower() for w in config["generic"]["sentence_words"]])
+                                     + r")\b") if config["generic"].get("sentence_words") else None),
     )
 
 
@@ -414,7 +421,8 @@ def find_events(
                       if here_places else ())
             near = ev.get("near") or (_words_before(low, s, ev["start"], rules.hypothetical_window) + " "
                                       + _words_after(low, ev["end"], e, rules.hypothetical_window))
-            generic = _plural(ev["cue"]) and bool(rules.generic.search(near))
+            generic = _plural(ev["cue"]) and (bool(rules.generic.search(near)) or rules.generic_sentence is not None
+                                              and rules.generic_sentence.search(low, s, e) is not None)
             acled = spec.get("acled") or [None, None]
             row = {
                 "sentence": sentence,
