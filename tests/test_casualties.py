@@ -236,6 +236,10 @@ UNSEEN = [
     ("The bomber hit the convoy, killing five Chinese nationals and their Pakistani driver.",
      [("killed", "people", 5), ("killed", "civilians", 1)]),
     ("Six people, including two children, were killed.", [("killed", "people", 6)]),
+    # whose victims, between the victims and the verb: ISPR's phrasing
+    ("Four terrorists of Fitna al Hindustan were killed in Kalat.", [("killed", "militants", 4)]),
+    ("Five khwarij of the Indian proxy Fitna al Khawarij were sent to hell.", [("killed", "militants", 5)]),
+    ("Two soldiers belonging to the Frontier Corps were martyred in Kech.", [("killed", "security_forces", 2)]),
     # a denial of responsibility is not a denial of the deaths
     ("The TTP denied involvement in the attack in Bannu, which killed three policemen.",
      [("killed", "security_forces", 3)]),

@@ -53,6 +53,14 @@ def test_a_denied_happening_stays_negated(text):
     assert rows and all(r["negated"] for r in rows)
 
 
+@pytest.mark.parametrize("text", [
+    "Zabihullah Mujahid said Pakistani jets bombed four locations in Khost and Paktika.",
+    "Drones struck a compound in North Waziristan.",
+])
+def test_aircraft_that_bomb_are_an_airstrike(text):
+    assert [r["kind"] for r in run(text) if r["family"] == "violence"] == ["airstrike"]
+
+
 def test_possible_talks_are_hypothetical():
     rows = run("Asif said talks between Pakistan and Afghanistan could resume if Kabul signalled a shift.")
     talks = [r for r in rows if r["kind"] == "talks"]

@@ -94,6 +94,8 @@ _DET = rf"(?:{_SP}(?:the|their|his|her|its|our|all{_SP}the))?{_SP}"
 
 _SUBJECT = (
     rf"(?:{_THEM}|{_NP}|{_SP}more{_END})?"
+    # whose victims: "four terrorists of Fitna al Hindustan were killed", "two soldiers belonging to the FC"
+    rf"(?:{_SP}(?:of|from|belonging{_SP}to|affiliated{_SP}with|linked{_SP}to){_END}(?:{_SP}[\w’'\-]+){{1,6}}?)?"
     rf"(?P<paren>[^\S\n]*,[^,.;:!?\n]{{1,80}}?,)?"
     rf"(?P<rel>(?:[^\S\n]*,)?{_SP}(?:who|that|which){_END}[^.;:!?\n]{{0,120}}?)?"
     rf"(?:{_SP}(?P<aux>{_AUX}){_END})?{_ADV}"
