@@ -201,3 +201,28 @@ def test_a_reporting_day_or_a_distant_day_does_not_widen_the_happening():
     talks = "Delegates met on Monday and talks resumed on Tuesday."  # not violence: each kind keeps its own day
     assert all(r["date_start"] == r["date_end"] for r in run(talks, [_day(talks, "on Monday", "2025-03-10"),
                                                                       _day(talks, "on Tuesday", "2025-03-11")]))
+
+
+def _article_events(text, published):
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.pipeline import DEFAULT_PARAMS, extract_article
+
+    article = {"article_id": "a", "text": text, "published": published, "title": None}
+    return extract_article(article, load_lexicon(None), dict(DEFAULT_PARAMS))["events"]
+
+
+def test_an_event_dated_after_its_article_is_a_plan():
+    rows = _article_events("The two sides will meet again in Istanbul on October 25 to discuss a mechanism to "
+                           "monitor the truce.", "2025-10-20")
+    (truce,) = [r for r in rows if r["kind"] == "ceasefire"]
+    assert (truce["date_start"], truce["hypothetical"]) == ("2025-10-25", True)
+    # the same words in an article written after that day report a happening
+    (truce,) = [r for r in _article_events("The two sides met in Istanbul on October 25 to discuss the truce.",
+                                           "2025-10-27") if r["kind"] == "ceasefire"]
+    assert (truce["date_start"], truce["hypothetical"]) == ("2025-10-25", False)
+
+
+def test_places_named_inside_the_cue_are_the_event_place():
+    (closure,) = [r for r in _article_events("Pakistan closed the Torkham and Chaman crossings on Oct 12.",
+                                             "2025-10-20") if r["kind"] == "border_closure"]
+    assert closure["place"] == "Torkham; Chaman" and closure["date_start"] == "2025-10-12"

@@ -303,7 +303,8 @@ def pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, 
     # A place after a preposition, or just before the cue ("a Peshawar mosque blast"); a name read as an actor
     # ("Kabul denies") is a place only after a preposition.
     pool = [p for p in places if _locative(text, sent_start, p, memo)
-            or (0 <= cue_start - p["end"] <= 15 and not any(s < p["end"] and p["start"] < e for s, e in actor_spans))]
+            or (0 <= cue_start - p["end"] <= 15 and not any(s < p["end"] and p["start"] < e for s, e in actor_spans))
+            or cue_start <= p["start"] and p["end"] <= cue_end]  # inside the cue: "closed the Torkham crossing"
     if not pool:
         return []
     best = min(pool, key=lambda p: (min(abs(p["start"] - cue_end), abs(p["end"] - cue_start)), p["start"]))

@@ -92,6 +92,8 @@ def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, 
                                  body_start=article.get("body_start") or 0, title_end=title_end)
     _situate(text, spans, casualties, dates, places, actors)
     events = find_events(text, spans, lexicon.raw["events"], dates, places, actors, casualties)
+    if anchor is not None:
+        _plans(events, anchor)
     topic = article.get("topic")
     for rows in (casualties, events):
         for r in rows:
@@ -100,6 +102,21 @@ def extract_article(article: dict, lexicon: Lexicon, params: dict) -> dict[str, 
     for r in actors:
         r["article_id"] = aid
     return {"actor_mentions": actors, "casualties": casualties, "events": events}
+
+
+def _plans(events: list[dict], written: date) -> None:
+    """An event dated after its article was written is a plan, not a happening ("the two sides will meet again in
+    Istanbul on October 25 to discuss ... the truce"): it is marked hypothetical, and forms no incident."""
+    for ev in events:
+        start = ev.get("date_start")
+        if start and not ev["hypothetical"]:
+            parts = [int(x) for x in str(start)[:10].split("-") if x.isdigit()]
+            try:
+                first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+            except (IndexError, ValueError):
+                continue
+            if first > written:
+                ev["hypothetical"] = True
 
 
 def _situate(text: str, spans: list[tuple[int, int]], casualties: list[dict], dates: list, places: list[dict],
