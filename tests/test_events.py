@@ -226,3 +226,19 @@ def test_places_named_inside_the_cue_are_the_event_place():
     (closure,) = [r for r in _article_events("Pakistan closed the Torkham and Chaman crossings on Oct 12.",
                                              "2025-10-20") if r["kind"] == "border_closure"]
     assert closure["place"] == "Torkham; Chaman" and closure["date_start"] == "2025-10-12"
+
+
+def test_a_search_operation_after_an_attack_leaves_it_an_attack():
+    # the press ends most attack reports with the hunt for the attackers: it names no new happening
+    rows = [r for r in run("Militants attacked a checkpost in Bannu, and a search operation was launched.")
+            if r["family"] == "violence"]
+    assert [r["kind"] for r in rows] == ["attack"]
+    (only,) = [r for r in run("Police launched a search operation in the area.") if r["family"] == "violence"]
+    assert only["kind"] == "search_operation"
+
+
+def test_the_kinds_of_the_schema_and_the_merge_are_the_lexicon_kinds():
+    from conflictlens import incidents, schema
+
+    assert set(schema.EVENT_KINDS) == set(CONFIG["kinds"]) == set(incidents.KIND_PRIORITY)
+    assert incidents.KIND_FAMILY == {k: v["family"] for k, v in CONFIG["kinds"].items()}

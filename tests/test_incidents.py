@@ -188,3 +188,11 @@ def test_day_ranges_of_consecutive_days_do_not_chain():
     assert max(int(i["date_end"][-2:]) - int(i["date_start"][-2:]) for i in incidents) == 1
     assert ev_ids[10] == ev_ids[3]   # Oct 5 is the last day of the Oct 4-5 range
     assert ev_ids[11] not in ev_ids[:11]  # Oct 1 is the first day of the Oct 1-2 range, and no range ends on it
+
+
+def test_an_attack_and_the_search_operation_after_it_are_one_attack():
+    # one mention each: the tie goes to the kind of higher priority, and the hunt for attackers is the lowest
+    events = [ev("a1", "attack", "violence", 0, "2024-03-01", places=["dera_ismail_khan"], si=0),
+              ev("a1", "search_operation", "violence", 90, "2024-03-01", places=["dera_ismail_khan"], si=3)]
+    incidents, ev_ids, _ = merge(events, [], INDEX)
+    assert len(incidents) == 1 and incidents[0]["kind"] == "attack"

@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import yaml
+
+from . import paths
+
 STATUS_FAMILIES = {"killed": ("targeted_killing", "violence"), "injured": ("violence",),
                    "kidnapped": ("abduction",), "arrested": ("arrest",)}
 STATUS_DEFAULT_KIND = {"killed": "attack", "injured": "attack", "kidnapped": "abduction", "arrested": "arrest"}
-KIND_FAMILY = {"suicide_bombing": "violence", "airstrike": "violence", "armed_clash": "violence",
-               "military_operation": "violence", "attack": "violence", "targeted_killing": "targeted_killing",
-               "abduction": "abduction", "arrest": "arrest", "ceasefire": "negotiation", "talks": "negotiation",
-               "meeting": "negotiation", "statement": "statement", "expulsion": "expulsion",
-               "border_closure": "border_closure"}
-KIND_PRIORITY = {"suicide_bombing": 90, "airstrike": 80, "targeted_killing": 70, "abduction": 70, "armed_clash": 60,
-                 "ceasefire": 60, "military_operation": 50, "arrest": 50, "talks": 50, "expulsion": 50,
-                 "border_closure": 50, "attack": 40, "meeting": 40, "statement": 30}
+# Each kind's family and priority, from the package's events lexicon (one source for the extractor and the merge).
+_KINDS = yaml.safe_load((paths.LEXICON / "events.yaml").read_text(encoding="utf-8"))["kinds"]
+KIND_FAMILY = {kind: spec["family"] for kind, spec in _KINDS.items()}
+KIND_PRIORITY = {kind: int(spec["priority"]) for kind, spec in _KINDS.items()}
 PRECISION_RANK = {"day": 0, "approximate": 1, "month": 2, "year": 3, "unknown": 4}
 SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "tehsil": 0, "city": 1, "district": 1, "agency": 1,
                "province": 2, "region": 3, "border": 3, "country": 4}

@@ -70,7 +70,7 @@ DATE_KINDS = ("published", "updated", "inferred", "unknown")
 DATE_PRECISIONS = ("day", "month", "year", "approximate", "unknown")
 EVENT_KINDS = (
     "attack", "suicide_bombing", "armed_clash", "airstrike", "military_operation", "abduction", "targeted_killing",
-    "arrest", "meeting", "talks", "ceasefire", "statement", "expulsion", "border_closure",
+    "arrest", "meeting", "talks", "ceasefire", "statement", "expulsion", "border_closure", "search_operation",
 )
 
 # Parquet types of the columns that are not text (every other column is a string): one schema for every batch a
