@@ -61,6 +61,12 @@ def test_aircraft_that_bomb_are_an_airstrike(text):
     assert [r["kind"] for r in run(text) if r["family"] == "violence"] == ["airstrike"]
 
 
+def test_gunmen_who_open_fire_attack():
+    rows = [r for r in run("On Sunday night, unidentified gunmen opened fire on a police checkpost in Tank.")
+            if r["family"] == "violence"]
+    assert [(r["kind"], r["cue"]) for r in rows] == [("attack", "opened fire")]
+
+
 def test_possible_talks_are_hypothetical():
     rows = run("Asif said talks between Pakistan and Afghanistan could resume if Kabul signalled a shift.")
     talks = [r for r in rows if r["kind"] == "talks"]
