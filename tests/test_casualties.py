@@ -173,8 +173,8 @@ UNSEEN = [
     ("The attack left 7 dead.", [("killed", "people", 7)]),  # verb ... number ... particle
     ("Twenty-three passengers were injured.", [("injured", "civilians", 23)]),  # hyphenated number word
     ("20 to 25 people were killed in the clashes.", [("killed", "people", 20)]),  # range: conservative end
-    ("Two Levies men and a policeman were martyred.",  # a list sharing one status; "a" counts one
-     [("killed", "security_forces", 2), ("killed", "security_forces", 1)]),
+    ("Two Levies men and a policeman were martyred.",  # a list sharing one status; "a" counts one: one mention of 3
+     [("killed", "security_forces", 3)]),
     ("12 soldiers were killed and 30 injured.",  # the elliptical figure inherits the soldiers' category
      [("killed", "security_forces", 12), ("injured", "security_forces", 30)]),
     ("Five militants killed two soldiers.", [("killed", "security_forces", 2)]),  # subject + "killed" + object: active
@@ -233,8 +233,12 @@ UNSEEN = [
     # a list of victims of one status and category is one mention of their sum; other categories stay apart
     ("Gunmen killed two policemen and a constable.", [("killed", "security_forces", 3)]),
     ("Gunmen killed two policemen and a passer-by.", [("killed", "security_forces", 2), ("killed", "civilians", 1)]),
+    # "people" beside a named category on a list are the others: civilians
     ("The bomber hit the convoy, killing five Chinese nationals and their Pakistani driver.",
-     [("killed", "people", 5), ("killed", "civilians", 1)]),
+     [("killed", "civilians", 6)]),
+    ("Twelve people and three soldiers were killed in the attack.",
+     [("killed", "civilians", 12), ("killed", "security_forces", 3)]),
+    ("Six people and a child were injured.", [("injured", "civilians", 7)]),
     ("Six people, including two children, were killed.", [("killed", "people", 6)]),
     # whose victims, between the victims and the verb: ISPR's phrasing
     ("Four terrorists of Fitna al Hindustan were killed in Kalat.", [("killed", "militants", 4)]),

@@ -824,27 +824,49 @@ def find_casualties(text: str, spans: list[tuple[int, int]], persons: list[dict]
                 "section": _section(start, body_start, title_end),
             }
             prev = rows[-1] if rows else None
-            if prev is not None and prev["sentence_index"] == si and _joined(text, prev, row):
-                _join(text, prev, row)
-            else:
-                rows.append(row)
+            if prev is not None and prev["sentence_index"] == si and _listed(text, prev, row):
+                _contrast(prev, row)
+                if prev["category"] == row["category"]:
+                    _join(text, prev, row)
+                    continue
+            rows.append(row)
     return rows
 
 
 _LIST_AND = re.compile(r"(?:[^\S\n]*,)?[^\S\n]+and[^\S\n]+|[^\S\n]*,[^\S\n]*")
 
 
-def _joined(text: str, a: dict, b: dict) -> bool:
-    """Whether figure ``b`` goes on the list that figure ``a`` opens: the same status and category, joined by "and"
-    or a comma ("killed two policemen and a constable": three security forces, one mention). A part ("26 people,
-    including 14 soldiers") or another status is not on it."""
-    return (a["status"] == b["status"] and a["category"] == b["category"] and a["end"] <= b["start"]
-            and _LIST_AND.fullmatch(text, a["end"], b["start"]) is not None)
+def _listed(text: str, a: dict, b: dict) -> bool:
+    """Whether figure ``b`` goes on the list that figure ``a`` opens: the same status, joined by "and" or a comma
+    ("killed two policemen and a constable"). A part ("26 people, including 14 soldiers") or another status is not
+    on it."""
+    if a["status"] != b["status"] or b["start"] <= a["start"]:
+        return False
+    if a["end"] <= b["start"]:  # "killed two policemen" + "and" + "a constable"
+        return _LIST_AND.fullmatch(text, a["end"], b["start"]) is not None
+    # the victims of one verb: "Twelve people and three soldiers were killed" (the first mention runs to the verb)
+    between = text[a["start"]:b["start"]]
+    return _LIST_TAIL.search(between) is not None and _PART.search(between) is None
+
+
+_LIST_TAIL = re.compile(r"(?:,|\band)[^\S\n]*$", re.IGNORECASE)
+_PART = re.compile(r"\b(?:including|among|of\s+whom|of\s+them)\b", re.IGNORECASE)
+
+
+def _contrast(a: dict, b: dict) -> None:
+    """On a list, "people" set beside a named category are the others: civilians ("twelve people and three
+    soldiers", "five Chinese nationals and their Pakistani driver"). "people" is otherwise the press's mixed
+    category, which may include the named ones ("26 people, including 14 soldiers")."""
+    if a["category"] == "people" and b["category"] != "people":
+        a["category"] = "civilians"
+    elif b["category"] == "people" and a["category"] != "people":
+        b["category"] = "civilians"
 
 
 def _join(text: str, a: dict, b: dict) -> None:
-    """Figure ``b`` added to the list mention ``a``: its span, counts and victims."""
-    a["end"] = b["end"]
+    """Figure ``b`` of the same category added to the list mention ``a`` ("two policemen and a constable": three
+    security forces, one mention): its span, counts and victims."""
+    a["end"] = max(a["end"], b["end"])
     a["surface"] = text[a["start"]:a["end"]]
     for k in ("best", "low"):
         a[k] = (a[k] or 0.0) + (b[k] or 0.0)
