@@ -244,6 +244,12 @@ UNSEEN = [
     ("Four terrorists of Fitna al Hindustan were killed in Kalat.", [("killed", "militants", 4)]),
     ("Five khwarij of the Indian proxy Fitna al Khawarij were sent to hell.", [("killed", "militants", 5)]),
     ("Two soldiers belonging to the Frontier Corps were martyred in Kech.", [("killed", "security_forces", 2)]),
+    # a part of a toll named by its victims, with the status of the group noun
+    ("Provincial police chief Moazzam Jah Ansari said 97 of the dead were policemen.",
+     [("killed", "security_forces", 97)]),
+    ("Two children were among the dead.", [("killed", "civilians", 2)]),
+    ("Among the injured were three children.", [("injured", "civilians", 3)]),
+    ("Of the dead, 12 were soldiers.", [("killed", "security_forces", 12)]),
     # a denial of responsibility is not a denial of the deaths
     ("The TTP denied involvement in the attack in Bannu, which killed three policemen.",
      [("killed", "security_forces", 3)]),

@@ -3,7 +3,6 @@
 Known misses, kept visible here rather than tuned away:
 - the Jaffar Express hostage-taking stays a separate, undated abduction incident ("Over 300 hostages were freed"
   reads as an abduction cue in sentences with no date or place);
-- Peshawar: "97 of the dead were policemen" is not read, so the toll stays in "people".
 """
 
 import json
@@ -61,6 +60,8 @@ def test_a_later_report_of_a_higher_toll_is_the_same_bombing(incidents):
     p = incidents["Peshawar"]
     assert (p["date_start"], p["date_end"], p["n_articles"]) == ("2023-01-30", "2023-01-30", 2)
     assert (p["killed"], p["injured"]) == (100, 220)
+    # "97 of the dead were policemen": a part of the 100, by category
+    assert json.loads(p["killed_by_category"]) == {"people": 3, "security_forces": 97}
 
 
 def test_besham_attack_on_the_day_in_shangla(incidents):

@@ -152,6 +152,11 @@ def _last_words(phrases) -> set[str]:
 _HARD = [r for r in _LEX["non_casualties"] if r.get("hard")]
 
 
+# The nouns that name the victims of a toll as a group, and the status they give: "of the dead", "among the injured".
+_GROUP_NOUNS = {"dead": "killed", "killed": "killed", "deceased": "killed", "fatalities": "killed",
+                "injured": "injured", "wounded": "injured"}
+
+
 class _Grammar:
     """The rules' patterns, compiled for one way of matching a sentence: ``_ANYCASE`` case-insensitively on the
     sentence itself, exact for any text, and ``_LOWER`` case-sensitively on its lower-cased copy. ``_LOWER`` finds
@@ -176,6 +181,17 @@ class _Grammar:
         # a list by "and", is one too
         self.possessive_one = c(rf"(?<![\w’'\-])and{_SP}(?P<det>his|her|their|its)"
                                 rf"(?=(?:{_SP}{_MOD}){{0,3}}{_SP}(?:{_SINGULAR_VICTIM}){_END})")
+        # a part of a toll named by its victims: "97 of the dead were policemen", "Two children were among the
+        # dead", "Among the injured were three children"
+        groups = rf"(?P<status>{alternation(_GROUP_NOUNS)})"
+        self.of_the_group = c(rf"{_SP}of{_SP}the{_SP}{groups}{_SP}(?:were|was|are|included){_NP}")
+        self.group_np = c(rf"(?:{_SP}(?:were|was|are))?{_NP}")  # after "Of the dead," and the number: "12 were soldiers"
+        self.among_the_group = c(rf"{_NP}{_SP}(?:were|was|are){_SP}(?:also{_SP})?among{_SP}the{_SP}{groups}{_END}")
+        self.group_before = _WordsBefore(
+            rf"(?<![\w’'\-])(?:among|of){_SP}the{_SP}{groups}[^\S\n]*,?{_SP}(?:(?:were|was|are|included){_SP})?"
+            rf"(?:(?:at{_SP}least|some|about|nearly){_SP})?$", _last_words(["were", "was", "are", "included", "least",
+                                                                             "some", "about", "nearly", ",",
+                                                                             *_GROUP_NOUNS]), 60, flags)
         self.coord = c(rf"[^\S\n]*,[^\S\n]*(?:and{_SP})?|{_SP}(?:and|or){_SP}")
         self.object_after = c(
             rf"(?:the|a|an|his|her|their|its|him|them|our|several|dozens|scores|hundreds|thousands|many|{_VICTIM})"
@@ -534,8 +550,8 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str, folded: byte
         usable[q.start] = q
     if not usable and not persons:
         return []  # every rule counts a number or a named person
-    hits: list[_Hit] = []
-    objects: set[int] = set()  # numbers already read as the object of a status verb
+    hits: list[_Hit] = _group_parts(sent, g, text, usable)
+    objects: set[int] = {h.key for h in hits}  # numbers already read (as the object of a status verb, or a part)
 
     def inside(a: int, b: int) -> bool:
         return any(a <= ps < b for ps, _ in person_spans) or any(a <= qs < b for qs in usable)
@@ -605,6 +621,29 @@ def _sentence_hits(sent: str, persons: list[dict], convention: str, folded: byte
     hits += _coordinated(sent, g, text, usable, hits)
     hits += _parts(sent, g, text, usable, hits)
     return hits
+
+
+def _group_parts(sent: str, g: _Grammar, text: str, usable: dict[int, Quantity]) -> list[_Hit]:
+    """A part of a toll named by its victims, with the toll's status from the group noun: "97 of the dead were
+    policemen" (97 security forces killed, a part of the dead), "Two children were among the dead", "Among the
+    injured were three children". A part adds to no total: the incident's total is the larger of the toll and its
+    named parts."""
+    out: list[_Hit] = []
+    for q in usable.values():
+        m = g.of_the_group.match(text, q.end) or g.among_the_group.match(text, q.end)
+        start = q.start
+        if m is None and g.group_before.found(text, q.start):
+            before = g.group_before.pattern.search(text, max(0, q.start - 60), q.start)
+            m2 = g.group_np.match(text, q.end)
+            if before is not None and m2 is not None and m2.group("victim"):
+                out.append(_Hit(before.start(), m2.end(), _GROUP_NOUNS[_norm(before.group("status"))], q.start,
+                                "part", q, _category(m2.group("victim"), m2.group("mods")), _victim_text(m2, sent)))
+            continue
+        if m is None or not m.group("victim"):
+            continue
+        out.append(_Hit(start, m.end(), _GROUP_NOUNS[_norm(m.group("status"))], q.start, "part", q,
+                        _category(m.group("victim"), m.group("mods")), _victim_text(m, sent)))
+    return out
 
 
 def _parts(sent: str, g: _Grammar, text: str, usable: dict[int, Quantity], hits: list[_Hit]) -> list[_Hit]:
