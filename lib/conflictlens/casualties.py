@@ -270,9 +270,10 @@ def _matching(sentence: str, words: tuple[str, ...]) -> tuple[str, int] | None:
     """The text to match the patterns of :func:`_both` on, and which of them; None when the lower-cased sentence
     holds none of ``words`` (the patterns cannot match)."""
     low = sentence.lower()
-    if not any(w in low for w in words) and not has_ascii_lookalike(sentence):
+    odd = has_ascii_lookalike(sentence)
+    if not odd and not any(w in low for w in words):
         return None
-    return (low, 0) if len(low) == len(sentence) and not has_ascii_lookalike(sentence) else (sentence, 1)
+    return (low, 0) if len(low) == len(sentence) and not odd else (sentence, 1)
 
 
 def denied_spans(sentence: str) -> list[tuple[int, int]]:
