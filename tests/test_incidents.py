@@ -196,3 +196,47 @@ def test_an_attack_and_the_search_operation_after_it_are_one_attack():
               ev("a1", "search_operation", "violence", 90, "2024-03-01", places=["dera_ismail_khan"], si=3)]
     incidents, ev_ids, _ = merge(events, [], INDEX)
     assert len(incidents) == 1 and incidents[0]["kind"] == "attack"
+
+
+def test_a_lexicon_s_own_kinds_rank_in_the_merge_and_the_package_s_are_restored():
+    from conflictlens.incidents import KIND_PRIORITY, lexicon_kinds
+
+    events = [ev("a1", "attack", "violence", 0, "2024-03-01", places=["dera_ismail_khan"], si=0),
+              ev("a1", "mortar_attack", "violence", 90, "2024-03-01", places=["dera_ismail_khan"], si=3)]
+    assert merge(events, [], INDEX)[0][0]["kind"] == "attack"  # unknown to the package: priority 0
+    with lexicon_kinds({"mortar_attack": {"family": "violence", "priority": 85},
+                        "attack": {"family": "violence", "priority": 40}}):
+        assert merge(events, [], INDEX)[0][0]["kind"] == "mortar_attack"
+    assert "mortar_attack" not in KIND_PRIORITY and KIND_PRIORITY["attack"] == 40
+
+
+def test_extract_merges_with_the_kinds_of_the_lexicon_it_was_given(tmp_path):
+    import shutil
+
+    import yaml
+
+    from conflictlens import paths
+    from conflictlens.pipeline import extract
+    from conflictlens.store import read_table
+
+    lex = tmp_path / "lexicon"
+    shutil.copytree(paths.LEXICON, lex)
+    config = yaml.safe_load((lex / "events.yaml").read_text(encoding="utf-8"))
+    config["kinds"] = {"mortar_attack": {"family": "violence", "priority": 85,
+                                         "acled": ["Explosions/Remote violence", "Shelling/artillery/missile attack"],
+                                         "cameo_root": "19", "cues": ["mortar (?:attacks?|shells?)"]},
+                       **config["kinds"]}
+    (lex / "events.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Mortar attack on checkpost\n\nMIRAN SHAH: Monday, March 4, 2024\n\n"
+        "A mortar attack hit an army checkpost in Miran Shah on Sunday, the military said.\n\n"
+        "Three soldiers were martyred in the attack in Miran Shah on Sunday, officials said. "
+        "Residents said the attack lasted an hour.\n", encoding="utf-8")
+    tables = extract(corpus, tmp_path / "out", params={"lexicon": str(lex)})
+    kinds = dict(zip(tables.events["sentence_index"], tables.events["kind"]))
+    assert "mortar_attack" in kinds.values() and "attack" in kinds.values()
+    violent = tables.incidents[tables.incidents["kind"].isin(["attack", "mortar_attack"])]
+    assert list(violent["kind"]) == ["mortar_attack"] and list(violent["killed"]) == [3]
+    assert read_table(tmp_path / "out", "incidents")["kind"].tolist() == tables.incidents["kind"].tolist()

@@ -14,7 +14,8 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -30,6 +31,24 @@ STATUS_DEFAULT_KIND = {"killed": "attack", "injured": "attack", "kidnapped": "ab
 _KINDS = yaml.safe_load((paths.LEXICON / "events.yaml").read_text(encoding="utf-8"))["kinds"]
 KIND_FAMILY = {kind: spec["family"] for kind, spec in _KINDS.items()}
 KIND_PRIORITY = {kind: int(spec["priority"]) for kind, spec in _KINDS.items()}
+
+
+@contextmanager
+def lexicon_kinds(kinds: dict[str, dict]) -> Iterator[None]:
+    """The merge's kind families and priorities taken from a run's events lexicon for the time of the block: a
+    ``--lexicon`` folder may add kinds or change their priorities (a kind the tables do not know would rank 0).
+    Restored afterwards, so one process may run with several lexicons in turn."""
+    saved = dict(KIND_FAMILY), dict(KIND_PRIORITY)
+    KIND_FAMILY.update({kind: spec["family"] for kind, spec in kinds.items()})
+    KIND_PRIORITY.update({kind: int(spec.get("priority", 0)) for kind, spec in kinds.items()})
+    try:
+        yield
+    finally:
+        for table, old in zip((KIND_FAMILY, KIND_PRIORITY), saved):
+            table.clear()
+            table.update(old)
+
+
 PRECISION_RANK = {"day": 0, "approximate": 1, "month": 2, "year": 3, "unknown": 4}
 SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "tehsil": 0, "city": 1, "district": 1, "agency": 1,
                "province": 2, "region": 3, "border": 3, "country": 4}

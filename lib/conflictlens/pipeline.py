@@ -349,7 +349,10 @@ def extract_to(corpus: str | Path, out_dir: str | Path, engine: str = "local", s
     if batch_articles < 1:
         raise EngineError(f"--batch must be at least 1 article, not {batch_articles}")
     p = dict(DEFAULT_PARAMS, **(params or {}))
-    with Engine(engine, scheduler=scheduler, workers=workers) as eng:
+    from .incidents import lexicon_kinds
+
+    kinds = load_lexicon(p["lexicon"]).raw["events"]["kinds"]
+    with Engine(engine, scheduler=scheduler, workers=workers) as eng, lexicon_kinds(kinds):
         return _extract_to(corpus, Path(out_dir), eng, p, cache_dir, batch_articles)
 
 
