@@ -381,6 +381,28 @@ def test_a_denied_figure_is_listed_as_a_non_casualty_with_its_reason():
     assert [(r["status"], r["best"]) for r in find_casualties(text, sentence_spans(text))] == [("killed", 3)]
 
 
+def test_a_figure_disputed_by_the_next_sentence_is_a_denied_claim():
+    text = ("The Taliban said their forces killed 58 Pakistani soldiers in the overnight strikes. "
+            "Pakistan rejected the figure. The army said 23 soldiers were martyred.")
+    assert _read(text) == [("23 soldiers were martyred", "killed", "security_forces", 23.0)]
+    rows = find_non_casualties(text, sentence_spans(text))
+    assert [(r["surface"], r["reason"]) for r in rows] == [("58", "denied claim")]
+    for denial in ("Kabul dismissed these claims as propaganda.", "The figures were disputed.",
+                   "Officials called the toll exaggerated.", "The TTP denied the claim."):
+        assert _read("Police said 12 militants were killed in the raid. " + denial) == [], denial
+
+
+def test_a_denial_of_something_else_after_a_figure_leaves_it_standing():
+    for after in ("The army denied its involvement.", "Kabul rejected claims that it harbours the TTP.",
+                  "The TTP denied the reports of a split.", "He rejected the offer of talks.",
+                  "“Pakistan strongly denies such reports or speculation of any talks,” she said."):
+        assert _read("Police said 12 militants were killed in the raid. " + after) == [
+            ("12 militants were killed", "killed", "militants", 12.0)], after
+    # the denial must follow the figure: a denial before it points back at something else
+    assert _read("Pakistan rejected the figure. Police said 12 militants were killed in the raid.") == [
+        ("12 militants were killed", "killed", "militants", 12.0)]
+
+
 def test_a_tally_figure_is_listed_as_a_non_casualty_with_its_reason():
     text = "This year, more than 600 people have been killed in militant attacks, according to an AFP tally."
     assert [(r["reason"], r["best"]) for r in find_non_casualties(text, sentence_spans(text))] == [

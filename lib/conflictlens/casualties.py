@@ -258,6 +258,7 @@ _DENIAL_BEFORE = _both(
     rf"(?:{_SP}that\b|(?:{_SP}[\w’'-]+){{0,3}}?{_SP}(?:{alternation(_DENIALS['nouns'])}){_SP}(?:that|of)\b)")
 _DENIAL_AFTER = _both(rf"\b(?:{'|'.join(_DENIALS['after'])})\b")
 _DENIAL_NOUN = _both(rf"\b(?:{alternation(_DENIALS['nouns'])})\b")
+_DENIAL_BACK = _both(rf"(?:{'|'.join(_DENIALS.get('back') or ['$^'])})")
 _CLAUSE_END = _both(_clause_end_pattern(_DENIALS["clause_ends"]))
 _AGGREGATE = _both(rf"\b(?:{'|'.join(_LEX['aggregates'])})\b")
 
@@ -294,6 +295,21 @@ def denied_spans(sentence: str) -> list[tuple[int, int]]:
         nouns = list(_DENIAL_NOUN[k].finditer(text, start, m.start()))
         spans.append((nouns[-1].start() if nouns else start, m.start()))
     return spans
+
+
+def denies_before(sentence: str) -> bool:
+    """Whether ``sentence`` disputes the figures of the sentence before it by a noun pointing back: "Pakistan
+    rejected the figure.", "Kabul dismissed these claims as propaganda.", "The figures were disputed."."""
+    found = _matching(sentence, _DENIAL_WORDS)
+    return found is not None and _DENIAL_BACK[found[1]].search(found[0]) is not None
+
+
+def _denied_by_next(text: str, spans: list[tuple[int, int]], si: int) -> bool:
+    """Whether the sentence after sentence ``si`` (in text order) disputes its figures (:func:`denies_before`)."""
+    if si + 1 >= len(spans) or spans[si + 1][0] < spans[si][1]:
+        return False
+    s, e = spans[si + 1]
+    return denies_before(text[s:e])
 
 
 def is_tally(sentence: str) -> bool:
@@ -840,7 +856,7 @@ def find_casualties(text: str, spans: list[tuple[int, int]], persons: list[dict]
         lo, hi = bisect_left(person_starts, s), bisect_left(person_starts, e)
         local = [dict(p, start=p["start"] - s, end=min(p["end"], e) - s) for p in persons[lo:hi]]
         hits = sorted(_sentence_hits(sent, local, convention, folded), key=attrgetter("start", "end"))
-        if hits and is_tally(sent):
+        if hits and (is_tally(sent) or _denied_by_next(text, spans, si)):
             continue
         denied = denied_spans(sent) if hits else []
         if denied:
@@ -936,7 +952,7 @@ def find_non_casualties(text: str, spans: list[tuple[int, int]], convention: str
         if q.end > e or any(a < q.end and q.start < b for a, b in casualties):
             continue
         found = _non_casualty(text, s, e, text[s:e].lower(), q)
-        if not found and _in_spans(q.start - s, denied_spans(text[s:e])):
+        if not found and (_in_spans(q.start - s, denied_spans(text[s:e])) or _denied_by_next(text, spans, si)):
             found = "denied claim", q.start, q.end
         if not found and is_tally(text[s:e]):
             found = "tally of a period", q.start, q.end
