@@ -126,3 +126,26 @@ def test_command_line_options():
     assert args.parameters == [["dpi", "72"], ["start", "2025-01-01"]]
     assert (args.preset, args.corpus, args.run, args.workers, args.config, args.out) == (
         "smoke", "seeds", "nightly", 1, None, None)
+
+
+def test_a_figure_a_notebook_no_longer_makes_is_removed_and_nothing_else(tmp_path):
+    from conflictlens.report import remove_stale_figures
+
+    def figure(name: str, notebook: str) -> None:
+        files = {f"{name}.png": "x", f"{name}.svg": "y"}
+        for f in files:
+            (tmp_path / f).write_bytes(b"figure")
+        (tmp_path / f"{name}.json").write_text(json.dumps({"figure": name, "notebook": notebook, "files": files}))
+
+    figure("events_by_kind", "02_events")       # made again by this run
+    figure("events_old_name", "02_events")      # made by 02_events once, not any more: stale
+    figure("casualties_timeline", "03_casualties")  # its notebook did not run (or failed): kept
+    (tmp_path / "my_notes.json").write_text('{"notebook": "02_events"}')  # a user's file, no "files": kept
+    (tmp_path / "drawing.png").write_bytes(b"mine")
+    written = {"events_by_kind.png", "events_by_kind.svg", "events_by_kind.json"}
+    removed = remove_stale_figures(tmp_path, {"02_events"}, written)
+    assert removed == ["events_old_name.png", "events_old_name.svg", "events_old_name.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "casualties_timeline.json", "casualties_timeline.png", "casualties_timeline.svg", "drawing.png",
+        "events_by_kind.json", "events_by_kind.png", "events_by_kind.svg", "my_notes.json"]
+    assert remove_stale_figures(tmp_path / "absent", {"02_events"}, set()) == []

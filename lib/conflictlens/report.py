@@ -279,6 +279,33 @@ def _figures_written(folder: Path, since: float) -> dict[str, str]:
             for p in sorted(folder.iterdir()) if p.is_file() and p.stat().st_mtime >= since}
 
 
+def remove_stale_figures(folder: Path, notebooks: set[str], written: set[str]) -> list[str]:
+    """Delete the figures in ``folder`` that a notebook of ``notebooks`` made in an earlier run but no longer makes
+    (its sidecar, naming the notebook by its stem, was not written by this run): a renamed or dropped figure must not linger beside the current ones
+    and end up in a paper. Only a sidecar's own files go, and the sidecar; any other file is left. Returns the names
+    removed."""
+    removed: list[str] = []
+    if not folder.is_dir():
+        return removed
+    for sidecar in sorted(folder.glob("*.json")):
+        if sidecar.name in written:
+            continue
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict) or meta.get("notebook") not in notebooks or not isinstance(meta.get("files"), dict):
+            continue
+        for name in sorted(meta["files"]):
+            path = folder / name
+            if Path(name).name == name and path.is_file() and name not in written:
+                path.unlink()
+                removed.append(name)
+        sidecar.unlink()
+        removed.append(sidecar.name)
+    return removed
+
+
 def _results_for(jobs: list[Job]) -> tuple[Path, str]:
     """Extract once (or reuse ``results``) and point every job at the tables; returns (folder, corpus hash)."""
     given = {k: v for job in jobs for k, v in job.parameters.items() if k in ("corpus", "results", "vague_convention")}
@@ -368,6 +395,9 @@ def run_report(
     timings["total"] = round(time.perf_counter() - t0, 2)
     folders = sorted({job.parameters["figures_dir"] for job in jobs if job.parameters.get("figures_dir")})
     figures = {folder: _figures_written(_resolve(folder), since - 1) for folder in folders}
+    # A notebook that ran to its end made every figure it makes: its older figures not made again are stale.
+    finished = {Path(o["notebook"]).stem for o in outcomes if o["status"] == "ok"}
+    removed = {folder: remove_stale_figures(_resolve(folder), finished, set(figures[folder])) for folder in folders}
     by_name = {job.name: job for job in jobs}
     manifest = {
         "run": run_name, "preset": preset_name, "started": started_at.isoformat(timespec="seconds"),
@@ -375,7 +405,7 @@ def run_report(
         "corpus_hash": corpus_hash, "results": str(results_dir),
         "notebooks": [{**o, "parameters": by_name[o["notebook"]].parameters}
                       for o in sorted(outcomes, key=lambda o: o["notebook"])],
-        "figures": figures, "kernel": {"name": "python3", "python": sys.executable},
+        "figures": figures, "figures_removed": {k: v for k, v in removed.items() if v}, "kernel": {"name": "python3", "python": sys.executable},
         "conflictlens": __version__, "packages": package_versions(PACKAGES), "git_commit": git_commit(), "timings_s": timings,
     }
     (run_dir / "run.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
@@ -387,5 +417,7 @@ def run_report(
     for outcome in failed:
         print(f"conflictlens: error: {describe_failure(outcome)}", file=sys.stderr, flush=True)
     print(f"report {run_name}: {len(outcomes) - len(failed)}/{len(outcomes)} notebooks ok in {timings['total']} s;"
-          f" {sum(len(f) for f in figures.values())} figure files", flush=True)
+          f" {sum(len(f) for f in figures.values())} figure files"
+          + (f"; removed {sum(len(r) for r in removed.values())} stale figure files" if any(removed.values()) else ""),
+          flush=True)
     return 1 if failed else 0
