@@ -179,6 +179,9 @@ def test_where_the_wounded_were_treated_is_not_where_it_happened():
     assert care_place("taken to ", "’s Lady Reading Hospital")
     assert not care_place("an attack in ", " on Monday")
     assert not care_place("fighting in ", " and the hospital said")
+    assert care_place("and were taken to hospitals in ", " and Peshawar.")
+    assert care_place("were rushed to two hospitals in ", ",")
+    assert not care_place("a suicide attack on a hospital in ", " killed 70")  # the hospital is where it happened
 
 
 def _day(text, phrase, iso):

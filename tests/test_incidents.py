@@ -240,3 +240,14 @@ def test_extract_merges_with_the_kinds_of_the_lexicon_it_was_given(tmp_path):
     violent = tables.incidents[tables.incidents["kind"].isin(["attack", "mortar_attack"])]
     assert list(violent["kind"]) == ["mortar_attack"] and list(violent["killed"]) == [3]
     assert read_table(tmp_path / "out", "incidents")["kind"].tolist() == tables.incidents["kind"].tolist()
+
+
+def test_a_town_is_in_its_district():
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.pipeline import _place_index
+
+    index = _place_index(load_lexicon(None))
+    kurram, parachinar, wana = index["kurram"], index["parachinar"], index["wana"]
+    assert places_compatible([kurram], [parachinar]) and places_compatible([parachinar], [kurram])
+    assert not places_compatible([kurram], [wana])  # Wana is in South Waziristan
+    assert not places_compatible([parachinar], [wana])

@@ -39,8 +39,9 @@ REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|con
                        r"(?:at\s+least\s+|over\s+|more\s+than\s+)?[\d,]+(?:\s+[a-z]+)?\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
 # Where the wounded were taken is not where it happened: "treated in Quetta hospitals", "shifted to Peshawar".
-_CARE_BEFORE = re.compile(r"\b(?:taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|"
-                          r"treated|treatment)\s+(?:to|in|at)\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
+_CARE_BEFORE = re.compile(r"\b(?:(?:taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|"
+                          r"treated|treatment)\s+(?:to|in|at)\s+(?:(?:the|a|an)\s+)?(?:(?:[\w-]+\s+){0,2}?(?:hospitals?|"
+                          r"health\s+facilities|medical\s+facilities)\s+(?:in|at)\s+)?)$", re.IGNORECASE)
 _CARE_AFTER = re.compile(r"(?:[’']s)?(?:\s+(?:(?-i:[A-Z])[\w-]*|city|civil|district|main|government|military|combined|"
                          r"general|teaching|provincial|headquarters)){0,3}\s+(?:hospitals?|cmh|medical\s+(?:complex|"
                          r"institute|centre|center)|trauma\s+(?:centre|center))\b", re.IGNORECASE)

@@ -160,7 +160,17 @@ def _contains(big: dict, small: dict) -> bool:
     if bt in ("region", "border"):
         return bool(_countries(big) & _countries(small)) and st in ("country", "region", "border", "district", "city",
                                                                    "crossing", "agency", "village", "town")
+    if bt in DISTRICT_TYPES:  # a town, village or crossing of the district: "Parachinar" is in "Kurram"
+        return _district_key(big) is not None and _district_key(big) == _district_key(small)
     return False
+
+
+DISTRICT_TYPES = ("district", "agency")
+
+
+def _district_key(p: dict) -> tuple | None:
+    """(country, admin1, admin2) of a place that names its district (admin2), else None."""
+    return (p.get("country"), p.get("admin1"), p["admin2"]) if p.get("admin2") and p.get("admin1") else None
 
 
 def _dates_compatible(a: Unit, b: Unit, strict: bool) -> bool:
@@ -399,6 +409,13 @@ def _place_keys(p: dict) -> tuple[set, set]:
     if p.get("admin1"):
         files.add(("in", p["admin1"]))
         probes.add(("prov", p["admin1"]))
+    district = _district_key(p)
+    if district is not None and kind in DISTRICT_TYPES:
+        files.add(("district", district))
+        probes.add(("in_district", district))
+    elif district is not None and SPECIFICITY.get(kind, 2) < SPECIFICITY["district"]:
+        files.add(("in_district", district))
+        probes.add(("district", district))
     if kind == "province":
         names = {p.get("name"), p.get("admin1")} - {None}
         files |= {("prov", n) for n in names}
@@ -434,7 +451,8 @@ def _nearest(reps: list[Unit], u: Unit) -> Unit | None:
         return None
     before = [r for r in dated if r.order <= u.order]
     pool = before or dated
-    return min(pool, key=lambda r: abs(u.order - r.order))
+    # the nearest of its own kind first: "condemned the attack" after a paragraph on last summer's clashes is the attack
+    return min(pool, key=lambda r: (r.kind != u.kind, abs(u.order - r.order)))
 
 
 def _finish(units: list[Unit], events: list[dict], casualties: list[dict]):
