@@ -373,6 +373,15 @@ def test_a_part_named_after_a_figure_keeps_its_status_and_takes_its_own_category
     assert _read("The blast killed five, including two.") == [("killed five", "killed", "people", 5.0)]
 
 
+def test_a_part_may_be_a_list():
+    assert _read("Gunmen opened fire on a convoy, killing at least 42 people, including seven women and three "
+                 "children, officials said.") == [("killing at least 42 people", "killed", "people", 42.0),
+                                                  ("seven women and three children", "killed", "civilians", 10.0)]
+    assert _read("The blast killed 30 people, including 12 soldiers and two militants.") == [
+        ("killed 30 people", "killed", "people", 30.0), ("12 soldiers", "killed", "security_forces", 12.0),
+        ("two militants", "killed", "militants", 2.0)]
+
+
 def test_a_denied_figure_is_listed_as_a_non_casualty_with_its_reason():
     # nothing is silently lost: the figure of a rejected claim is kept, with why it is not counted
     text = "The ISPR rejected claims that 12 civilians were killed, saying 3 militants died."

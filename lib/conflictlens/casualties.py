@@ -676,11 +676,16 @@ def _parts(sent: str, g: _Grammar, text: str, usable: dict[int, Quantity], hits:
         q = usable.get(inc.end()) if inc else None
         if q is None or q.start in taken:
             continue
-        m = g.object_np.match(text, q.end)
-        if m and m.group("victim"):
+        # the part may be a list: "including seven women and three children"
+        while q is not None and q.start not in taken:
+            m = g.object_np.match(text, q.end)
+            if not (m and m.group("victim")):
+                break
             out.append(_Hit(q.start, m.end(), h.status, q.start, "part", q,
                             _category(m.group("victim"), m.group("mods")), _victim_text(m, sent)))
             taken.add(q.start)
+            more = _LIST_AND.match(text, m.end())
+            q = usable.get(more.end()) if more else None
     return out
 
 
