@@ -184,6 +184,17 @@ def test_where_the_wounded_were_treated_is_not_where_it_happened():
     assert not care_place("a suicide attack on a hospital in ", " killed 70")  # the hospital is where it happened
 
 
+def test_where_the_speakers_are_is_not_where_it_happened():
+    from conflictlens.events import speakers_place
+
+    assert speakers_place("but security officials in ", " said the jets had targeted hideouts")
+    assert speakers_place("diplomats in ", " told Reuters")
+    assert speakers_place("a Taliban spokesman in ", ", however, said")
+    assert not speakers_place("officials in ", " were among the dead")  # they were attacked there
+    assert not speakers_place("police in ", " said")  # the police are usually where it happened
+    assert not speakers_place("an attack in ", " said to be")
+
+
 def _day(text, phrase, iso):
     i = text.index(phrase)
     return SimpleNamespace(start=i, end=i + len(phrase), text=phrase, date_start=iso, date_end=iso, precision="day",

@@ -80,3 +80,36 @@ def test_background_tallies_and_denials_of_responsibility(tables):
     # "The TTP denied involvement in the bombing" / "denied carrying out the bombing": the bombing happened
     denied = ev[ev["sentence"].str.contains("denied (?:involvement|carrying)") & (ev["family"] == "violence")]
     assert len(denied) == 2 and not denied["negated"].any()
+
+
+def test_kurram_convoy_a_listed_part_and_the_wounded_treated_elsewhere(incidents):
+    k = incidents["Kurram"]
+    assert (k["kind"], k["date_start"], k["date_precision"]) == ("attack", "2024-11-21", "day")
+    # "killing at least 42 people, including seven women and three children": 10 of the 42 are civilians
+    assert (k["killed"], json.loads(k["killed_by_category"])) == (42, {"civilians": 10, "people": 32})
+    # "At least 20 others were wounded ... taken to hospitals in Parachinar and Peshawar": the convoy's wounded
+    assert k["injured"] == 20
+
+
+def test_bajaur_bombing_dated_on_the_day_not_the_day_of_the_claim(tables, incidents):
+    b = incidents["Bajaur"]
+    assert (b["kind"], b["date_start"], b["date_end"]) == ("suicide_bombing", "2023-07-30", "2023-07-30")
+    assert (b["killed"], b["killed_low"], b["injured"]) == (44, 44, 200)  # "nearly 200": 200 by the convention
+    # "claimed responsibility for the bombing in a statement on Monday": one incident, not a Monday bombing too
+    violent = tables.incidents[tables.incidents["kind"].isin(["attack", "suicide_bombing"])]
+    assert not (violent["date_start"] == "2023-07-31").any()
+    # "Around 400 party workers had gathered", "around 10 kilograms of explosives": no casualty
+    cas = tables.casualties
+    assert not cas["surface"].str.contains("400|kilogram").any()
+
+
+def test_paktika_airstrikes_dated_tuesday_and_the_earlier_attack_kept_apart(incidents):
+    p = incidents["Paktika"]
+    # "The strikes late on Tuesday hit several villages": Tuesday, not the Wednesday the spokesman spoke
+    assert (p["kind"], p["date_start"], p["date_precision"]) == ("airstrike", "2024-12-24", "day")
+    assert (p["killed"], p["injured"]) == (46, 6)
+    # "security officials in Islamabad said ...": no incident placed where the speakers are
+    assert "Islamabad" not in incidents
+    w = incidents["South Waziristan"]  # "Days earlier, 16 Pakistani soldiers were killed": its own incident
+    assert (w["killed"], json.loads(w["killed_by_category"])) == (16, {"security_forces": 16})
+    assert w["date_precision"] == "unknown"  # "Days earlier": no date is better than a wrong one

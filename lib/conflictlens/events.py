@@ -36,7 +36,10 @@ REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|con
                        # a toll's update dates the counting, not the happening: "the death toll from Monday's bombing
                        # rose to 100 on Tuesday"
                        r"|\b(?:rose|risen|rises|climbed|jumped|increased|mounted|reached|went\s+up)\s+to\s+"
-                       r"(?:at\s+least\s+|over\s+|more\s+than\s+)?[\d,]+(?:\s+[a-z]+)?\s+$")
+                       r"(?:at\s+least\s+|over\s+|more\s+than\s+)?[\d,]+(?:\s+[a-z]+)?\s+$"
+                       # "claimed responsibility for the bombing in a statement on Monday": the statement's date
+                       r"|\bin\s+(?:a|an|its|their|the|his|her)\s+(?:[\w-]+\s+)?(?:statement|video|message|post|"
+                       r"interview|press\s+release|briefing|communiqu[eé])\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
 # Where the wounded were taken is not where it happened: "treated in Quetta hospitals", "shifted to Peshawar".
 _CARE_BEFORE = re.compile(r"\b(?:(?:taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|"
@@ -45,6 +48,15 @@ _CARE_BEFORE = re.compile(r"\b(?:(?:taken|shifted|moved|rushed|brought|transferr
 _CARE_AFTER = re.compile(r"(?:[’']s)?(?:\s+(?:(?-i:[A-Z])[\w-]*|city|civil|district|main|government|military|combined|"
                          r"general|teaching|provincial|headquarters)){0,3}\s+(?:hospitals?|cmh|medical\s+(?:complex|"
                          r"institute|centre|center)|trauma\s+(?:centre|center))\b", re.IGNORECASE)
+# Where the speakers are is not where it happened: "security officials in Islamabad said the jets had targeted ...",
+# "diplomats in Kabul told Reuters". (Police and residents are usually where it happened: not listed.)
+_SPEAKERS_BEFORE = re.compile(r"\b(?:officials?|sources?|spokes(?:man|woman|person)|diplomats?|analysts?|correspondents?|"
+                              r"reporters?|journalists?|observers?|experts?|ministers?|ministry)\s+(?:based\s+)?"
+                              r"(?:in|from)\s+$", re.IGNORECASE)
+_SPEAKERS_AFTER = re.compile(r"(?:[^\S\n]*,)?(?:[^\S\n]+(?:also|had|have|has|later|privately|separately|however|"
+                             r"on\s+\w+),?){0,2}[^\S\n]+(?:said|say|says|told|confirmed|claimed|added|stated|"
+                             r"insisted|maintained|believe|believed)\b", re.IGNORECASE)
+_SAID = re.compile(r"\b(?:said|says|say|told|added|claimed|confirmed|stated|insisted)\b")
 _SPACES = re.compile(r"\s*")
 SPAN_DAYS = 3  # a violent happening's dates in one sentence at most this far apart are one span
 
@@ -255,7 +267,9 @@ def _locative(text: str, sent_start: int, p: dict, memo: dict[int, bool]) -> boo
     flag = memo.get(id(p))
     if flag is None:
         before = text[max(sent_start, p["start"] - 48) : p["start"]]
-        flag = memo[id(p)] = locative_before(before) and not care_place(before, text[p["end"] : p["end"] + 40])
+        after = text[p["end"] : p["end"] + 40]
+        flag = memo[id(p)] = locative_before(before) and not care_place(before, after) \
+            and not speakers_place(before, after)
     return flag
 
 
@@ -263,6 +277,12 @@ def care_place(before: str, after: str) -> bool:
     """Whether a place named between ``before`` and ``after`` is where the wounded were taken or treated:
     "shifted to Peshawar", "treated in Quetta hospitals", "admitted to Lady Reading Hospital"."""
     return bool(_CARE_BEFORE.search(before) or _CARE_AFTER.match(after))
+
+
+def speakers_place(before: str, after: str) -> bool:
+    """Whether a place named between ``before`` and ``after`` is where the people quoted are: "security officials in
+    Islamabad said", "diplomats in Kabul told Reuters"."""
+    return bool(_SPEAKERS_BEFORE.search(before) and _SPEAKERS_AFTER.match(after))
 
 
 def locative_before(before: str) -> bool:
@@ -304,7 +324,8 @@ def pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, 
     # A place after a preposition, or just before the cue ("a Peshawar mosque blast"); a name read as an actor
     # ("Kabul denies") is a place only after a preposition.
     pool = [p for p in places if _locative(text, sent_start, p, memo)
-            or (0 <= cue_start - p["end"] <= 15 and not any(s < p["end"] and p["start"] < e for s, e in actor_spans))
+            or (0 <= cue_start - p["end"] <= 15 and not any(s < p["end"] and p["start"] < e for s, e in actor_spans)
+                and not _SAID.search(text, p["end"], cue_start))
             or cue_start <= p["start"] and p["end"] <= cue_end]  # inside the cue: "closed the Torkham crossing"
     if not pool:
         return []
