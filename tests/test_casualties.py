@@ -423,3 +423,13 @@ def test_a_list_mention_spans_its_victims_and_adds_their_counts():
     (row,) = find_casualties(text, sentence_spans(text))
     assert (row["surface"], row["victim"]) == ("killed at least two policemen and a constable", "policemen and constable")
     assert (row["best"], row["low"], row["high"], row["qualifier"]) == (3, 3, None, "at_least")
+
+
+def test_an_aside_between_commas_and_civilian_office_holders():
+    assert _read("Separately, a soldier, Sepoy Muhammad Ali, 24, embraced martyrdom when militants attacked a "
+                 "checkpost.") == [("a soldier, Sepoy Muhammad Ali, 24, embraced martyrdom", "killed",
+                                    "security_forces", 1.0)]
+    assert _read("A civil judge who was kidnapped by militants on Saturday was released on Tuesday.") == [
+        ("A civil judge who was kidnapped", "kidnapped", "civilians", 1.0)]
+    assert _read("Two customs officials were shot dead by unidentified gunmen.") == [
+        ("Two customs officials were shot dead", "killed", "civilians", 2.0)]

@@ -140,6 +140,9 @@ def test_a_place_is_locative_after_a_preposition_and_at_most_three_place_words()
     assert events.locative_before("a drone strike in Afghanistan’s eastern ")
     assert events.locative_before("(in ")                       # a bracket before the preposition is a word edge
     assert not events.locative_before("in the remote tribal eastern ")  # four words between: too far
+    assert events.locative_before("kidnapped in Khyber Pakhtunkhwa's ")  # the owner's name: "... 's Tank district"
+    assert events.locative_before("an operation in North Waziristan’s ")
+    assert not events.locative_before("said Imran Khan's ")
     assert not events.locative_before("within ")                # "in" inside a word is not the preposition
     assert not events.locative_before("Islamabad and ")         # no preposition: an actor, not a place
     assert not events.locative_before("in")                     # the place must follow a space
@@ -262,3 +265,23 @@ def test_the_kinds_of_the_schema_and_the_merge_are_the_lexicon_kinds():
 
     assert set(schema.EVENT_KINDS) == set(CONFIG["kinds"]) == set(incidents.KIND_PRIORITY)
     assert incidents.KIND_FAMILY == {k: v["family"] for k, v in CONFIG["kinds"].items()}
+
+
+def test_where_they_came_from_is_not_where_it_happened_when_where_they_went_is_named():
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.places import find_place_mentions
+    from conflictlens.text import sentence_spans
+
+    lexicon = load_lexicon(None)
+    for text, cue, expected in (
+        ("Troops killed 54 militants trying to cross into North Waziristan from Afghanistan in one engagement.",
+         "engagement", ["north_waziristan"]),
+        ("Fighters infiltrated from Afghanistan into Bajaur before the clash.", "clash", ["bajaur"]),
+        # alone, or beside a place of something else, the origin stays: the attacks come from Afghanistan
+        ("Talks had begun in Istanbul on Wednesday, but Islamabad’s long-standing concern of terror attacks "
+         "emanating from Afghanistan was the bone of contention.",
+         "attacks", ["afghanistan"]),
+    ):
+        places = find_place_mentions(text, sentence_spans(text), lexicon)
+        start = text.index(cue)
+        assert [p["place_id"] for p in events.pick_places(text, 0, places, start, start + len(cue))] == expected, text

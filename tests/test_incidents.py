@@ -251,3 +251,19 @@ def test_a_town_is_in_its_district():
     assert places_compatible([kurram], [parachinar]) and places_compatible([parachinar], [kurram])
     assert not places_compatible([kurram], [wana])  # Wana is in South Waziristan
     assert not places_compatible([parachinar], [wana])
+
+
+def test_within_an_article_a_month_s_toll_is_not_the_day_s_operation():
+    # "Security forces killed 10 militants ... (said on Wednesday)" and "Earlier this month, security forces said they
+    # had killed 54 militants": the month's figure is another happening, not a bigger toll of Wednesday's
+    events = [ev("a1", "military_operation", "violence", 0, "2025-04-16", precision="approximate",
+                 places=["dera_ismail_khan"], si=1),
+              ev("a1", "armed_clash", "violence", 90, "2025-04", precision="month", places=["dera_ismail_khan"], si=8)]
+    casualties = [cas("a1", 5, "killed", "militants", 10, 1, date="2025-04-16", precision="approximate"),
+                  cas("a1", 95, "killed", "militants", 54, 8, date="2025-04", precision="month")]
+    incidents, _, cas_ids = merge(events, casualties, INDEX)
+    assert sorted(i["killed"] for i in incidents) == [10, 54] and cas_ids[0] != cas_ids[1]
+    # two figures of the same month still make one toll (the gold's "dozens" and "over 70" this month)
+    month = [ev("a1", "armed_clash", "violence", 0, "2025-10", precision="month", si=1),
+             ev("a1", "armed_clash", "violence", 90, "2025-10", precision="month", si=5)]
+    assert len(merge(month, [], INDEX)[0]) == 1

@@ -19,7 +19,11 @@ UNSEEN = paths.TESTS / "data" / "unseen"
 def incidents(tmp_path_factory):
     tables = extract(UNSEEN, tmp_path_factory.mktemp("unseen"))
     inc = tables.incidents
-    return {row["place"]: row for row in inc[inc["killed"] > 0].to_dict("records")}
+    out: dict = {}
+    # by place; a place's later incidents by place and day ("Bannu 2025-04-15")
+    for row in inc[inc["killed"] > 0].sort_values(["date_start", "incident_id"]).to_dict("records"):
+        out[row["place"] if row["place"] not in out else f"{row['place']} {row['date_start']}"] = row
+    return out
 
 
 def test_quetta_station_at_least_26_killed_62_injured(incidents):
@@ -113,3 +117,34 @@ def test_paktika_airstrikes_dated_tuesday_and_the_earlier_attack_kept_apart(inci
     w = incidents["South Waziristan"]  # "Days earlier, 16 Pakistani soldiers were killed": its own incident
     assert (w["killed"], json.loads(w["killed_by_category"])) == (16, {"security_forces": 16})
     assert w["date_precision"] == "unknown"  # "Days earlier": no date is better than a wrong one
+
+
+def test_ispr_operation_and_a_named_soldier_s_martyrdom(incidents, tables):
+    inc = tables.incidents
+    op = inc[(inc["kind"] == "military_operation") & (inc["place"] == "North Waziristan")]
+    assert op["killed"].tolist() == [10]  # "ten khwarij were sent to hell" is the same 10
+    assert op["date_precision"].tolist() == ["approximate"]  # dated only by "the ISPR said on Wednesday"
+    month = inc[(inc["date_precision"] == "month") & (inc["killed"] == 54)]
+    assert month["place"].tolist() == ["North Waziristan"]  # "cross into North Waziristan from Afghanistan"
+    b = incidents["Bannu 2025-04-15"]
+    assert (b["killed"], b["injured"]) == (1, 2)
+    assert json.loads(b["killed_by_category"]) == {"security_forces": 1}
+
+
+def test_judge_kidnapped_in_tank_and_customs_officials_killed(incidents, tables):
+    inc = tables.incidents
+    (k,) = inc[inc["kidnapped"] > 0].to_dict("records")
+    assert (k["kind"], k["date_start"], k["place"], k["kidnapped"]) == ("abduction", "2024-03-16", "Tank district", 1)
+    d = incidents["Dera Ismail Khan"]
+    assert (d["date_start"], d["killed"], json.loads(d["killed_by_category"])) == ("2024-03-17", 2, {"civilians": 2})
+    assert not tables.casualties["surface"].str.contains("100 cases").any()
+
+
+def test_torkham_clash_closure_and_jirga(tables):
+    inc = tables.incidents
+    (c,) = inc[inc["date_start"] == "2025-03-03"].to_dict("records")
+    assert (c["kind"], c["killed"], c["injured"]) == ("armed_clash", 1, 3)  # "several" wounded: 3 by the convention
+    assert "2025-02-21" in inc.loc[inc["kind"] == "border_closure", "date_start"].tolist()
+    assert set(inc.loc[inc["date_start"] == "2025-03-15", "kind"]) == {"ceasefire"}  # the jirga's truce, Saturday
+    cas = tables.casualties
+    assert not cas["surface"].str.contains("days|trucks|dollars").any()

@@ -23,7 +23,7 @@ PLACE_SPECIFICITY = {"village": 0, "town": 0, "crossing": 0, "city": 1, "distric
                      "province": 2, "region": 3, "border": 3, "country": 4}
 # A locative preposition before a place name, with at most three words between them that describe a place:
 # "in Bajaur", "in the remote district of Dera Ismail Khan", "in Afghanistan’s eastern Khost province".
-_PREPOSITIONS = ("in", "at", "near", "inside", "across", "along", "on", "from", "of", "outside", "around")
+_PREPOSITIONS = ("in", "at", "near", "inside", "into", "across", "along", "on", "from", "of", "outside", "around")
 _PLACE_WORDS = frozenset(
     """the a an remote restive tribal border district province town city village area areas region outskirts suburbs
     parts eastern western northern southern central north south east west north-western northwestern
@@ -56,6 +56,9 @@ _SPEAKERS_BEFORE = re.compile(r"\b(?:officials?|sources?|spokes(?:man|woman|pers
 _SPEAKERS_AFTER = re.compile(r"(?:[^\S\n]*,)?(?:[^\S\n]+(?:also|had|have|has|later|privately|separately|however|"
                              r"on\s+\w+),?){0,2}[^\S\n]+(?:said|say|says|told|confirmed|claimed|added|stated|"
                              r"insisted|maintained|believe|believed)\b", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+_ORIGIN_OF = re.compile(r"\s+from\s+(?:the\s+)?", re.IGNORECASE)      # "into <there> from <origin>"
+_ORIGIN_TO = re.compile(r"\s+(?:in)?to\s+(?:the\s+)?", re.IGNORECASE)  # "from <origin> into <there>"
 _SAID = re.compile(r"\b(?:said|says|say|told|added|claimed|confirmed|stated|insisted)\b")
 _SPACES = re.compile(r"\s*")
 SPAN_DAYS = 3  # a violent happening's dates in one sentence at most this far apart are one span
@@ -292,13 +295,19 @@ def locative_before(before: str) -> bool:
     if not before[-1:].isspace():
         return False
     words = before.split()
-    for j in range(1, min(4, len(words)) + 1):
+    owner = False  # read a possessive: the capitalised words before it name its owner ("Khyber Pakhtunkhwa's Tank")
+    described = 0  # place-describing words read (at most three)
+    for j in range(1, min(6, len(words)) + 1):
         word = words[-j].lower()
         for prep in _PREPOSITIONS if word.endswith(_PREPOSITIONS) else ():  # one C call rules most words out
             if word.endswith(prep) and (len(word) == len(prep) or not _is_word_char(word[-len(prep) - 1])):
                 return True
-        if word not in _PLACE_WORDS and not _POSSESSIVE_WORD.fullmatch(words[-j]):
+        if owner and words[-j][:1].isupper() and not _POSSESSIVE_WORD.fullmatch(words[-j]):
+            continue  # a word of the owner's name
+        described += 1
+        if described > 3 or word not in _PLACE_WORDS and not _POSSESSIVE_WORD.fullmatch(words[-j]):
             return False
+        owner = owner or bool(_POSSESSIVE_WORD.fullmatch(words[-j]))
     return False
 
 
@@ -329,6 +338,12 @@ def pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, 
             or cue_start <= p["start"] and p["end"] <= cue_end]  # inside the cue: "closed the Torkham crossing"
     if not pool:
         return []
+    # Where they came from is not where it happened when the place they went to is named with it: "militants
+    # trying to cross into North Waziristan from Afghanistan", "infiltrate from Afghanistan into Bajaur".
+    if len(pool) > 1:
+        pool = [p for p in pool if not any(_ORIGIN_OF.fullmatch(text, q["end"], p["start"]) or
+                                           _ORIGIN_TO.fullmatch(text, p["end"], q["start"]) for q in pool if q is not p)
+                or not _FROM_BEFORE.search(text, max(sent_start, p["start"] - 12), p["start"])]
     best = min(pool, key=lambda p: (min(abs(p["start"] - cue_end), abs(p["end"] - cue_start)), p["start"]))
     # "in Afghanistan’s eastern Khost province": the more specific place beside the nearest one wins.
     for p in sorted(pool, key=lambda p: p["start"]) if len(pool) > 1 else ():

@@ -189,7 +189,12 @@ def _dates_compatible(a: Unit, b: Unit, strict: bool) -> bool:
         if pa != b.best_date()[2]:
             return False
         return pa != "day" or ia[1] == ib[1]
-    return True
+    # Within an article, a month or a year is not a day of it: "Earlier this month, security forces killed 54
+    # militants" is not the operation of Wednesday that the article reports.
+    return (a.best_date()[2] in COARSE_PRECISIONS) == (b.best_date()[2] in COARSE_PRECISIONS)
+
+
+COARSE_PRECISIONS = ("month", "year")
 
 
 def _slug(s: str | None) -> str:
