@@ -456,8 +456,7 @@ def _nearest(reps: list[Unit], u: Unit) -> Unit | None:
         return None
     before = [r for r in dated if r.order <= u.order]
     pool = before or dated
-    # the nearest of its own kind first: "condemned the attack" after a paragraph on last summer's clashes is the attack
-    return min(pool, key=lambda r: (r.kind != u.kind, abs(u.order - r.order)))
+    return min(pool, key=lambda r: abs(u.order - r.order))
 
 
 def _finish(units: list[Unit], events: list[dict], casualties: list[dict]):
