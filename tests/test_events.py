@@ -285,3 +285,17 @@ def test_where_they_came_from_is_not_where_it_happened_when_where_they_went_is_n
         places = find_place_mentions(text, sentence_spans(text), lexicon)
         start = text.index(cue)
         assert [p["place_id"] for p in events.pick_places(text, 0, places, start, start + len(cue))] == expected, text
+
+
+def test_a_finite_cue_with_a_look_ahead_is_checked_on_its_hits():
+    from conflictlens.events import _lookahead_tail, compile_rules, cue_matches
+    from conflictlens.lexicon import load_lexicon
+
+    assert _lookahead_tail("strikes(?= (?:\\w+ ){0,3}?hit\\b)") == ("strikes", " (?:\\w+ ){0,3}?hit\\b")
+    assert _lookahead_tail("air ?strikes?") is None and _lookahead_tail("(?=x)") is None
+    rules = compile_rules(load_lexicon(None).raw["events"])
+    assert "strikes" in rules.followed_by  # in the trie, not an open pattern tried at every position
+    kinds = lambda low: [(low[s:e], k) for s, e, k in cue_matches(low, rules)]  # noqa: E731
+    assert kinds("the strikes late on tuesday hit several villages") == [("strikes", "airstrike")]
+    assert kinds("the strikes were called off by the traders") == []  # no hit, no kill: not an air strike
+    assert kinds("the strikes on ttp hideouts") == [("strikes on", "airstrike")]  # the longer cue still wins

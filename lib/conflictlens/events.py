@@ -81,6 +81,8 @@ class EventRules:
     hypothetical_window: int
     generic: re.Pattern
     generic_sentence: re.Pattern | None  # words that make a plural cue general from anywhere in its sentence
+    # a finite cue's spelling -> what must follow it ("the strikes" + "(?= ... hit)"): checked on its hits only
+    followed_by: dict[str, re.Pattern] | None = None
 
 
 def _alternation(words: list[str]) -> str:
@@ -98,6 +100,25 @@ def spellings(pattern: str, limit: int = 512) -> list[str] | None:
     except (ValueError, re.error):
         return None
     return out
+
+
+def _lookahead_tail(cue: str) -> tuple[str, str] | None:
+    """(head, lookahead body) of a cue ending in a look-ahead, "(?:the|these) strikes(?= ... hit)"; else None."""
+    if not cue.endswith(")"):
+        return None
+    depth, start = 0, None
+    for i in range(len(cue) - 1, -1, -1):
+        c = cue[i]
+        if c == ")" and (i == 0 or cue[i - 1] != "\\"):
+            depth += 1
+        elif c == "(" and (i == 0 or cue[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                start = i
+                break
+    if start is None or not cue.startswith("(?=", start) or start == 0:
+        return None
+    return cue[:start], cue[start + 3:-1]
 
 
 def _spell(items, limit: int) -> list[str]:
@@ -136,15 +157,21 @@ _COMPILED: dict[str, EventRules] = {}
 def _compile(config: dict) -> EventRules:
     kinds = config["kinds"]
     kind_of: dict[str, str] = {}
+    followed_by: dict[str, re.Pattern] = {}
     open_parts, group_kind = [], {}
     for i, (kind, spec) in enumerate(kinds.items()):
         open_cues = []
         for cue in spec["cues"]:
-            spelled = spellings(cue.lower())
+            # A finite head with a look-ahead ("the strikes" that "hit") goes into the trie too, its look-ahead
+            # checked on its hits: an open pattern is tried at every position of the text.
+            split = _lookahead_tail(cue.lower())
+            spelled = spellings(split[0]) if split else spellings(cue.lower())
             if spelled is None:
                 open_cues.append(cue.lower())
             for s in spelled or ():
                 kind_of.setdefault(normalise(s), kind)  # the first kind listed keeps a spelling two kinds share
+                if split:  # keyed by the spelling as matched (a cue with a look-ahead is spelled without gaps)
+                    followed_by[s] = followed_by[normalise(s)] = re.compile(split[1])
         if open_cues:
             name = f"k{i}"
             group_kind[name] = kind
@@ -157,6 +184,7 @@ def _compile(config: dict) -> EventRules:
     return EventRules(
         cue=cue,
         kind_of=kind_of,
+        followed_by=followed_by or None,
         open_cue=open_cue,
         group_kind=group_kind,
         kinds=kinds,
@@ -179,6 +207,9 @@ def cue_matches(low: str, rules: EventRules) -> list[tuple[int, int, str]]:
     kind_of = rules.kind_of
     hits = [(m.start(), m.end(), kind_of.get(m.group()) or kind_of[normalise(m.group())])
             for m in rules.cue.finditer(low)]
+    if rules.followed_by:
+        tails = rules.followed_by
+        hits = [h for h in hits if (tail := tails.get(low[h[0]:h[1]])) is None or tail.match(low, h[1])]
     if rules.open_cue is not None:
         more = [(m.start(), m.end(), rules.group_kind[m.lastgroup]) for m in rules.open_cue.finditer(low)
                 if not m.start() or not (low[m.start() - 1].isalnum() or low[m.start() - 1] in "_-")]
@@ -285,7 +316,7 @@ def care_place(before: str, after: str) -> bool:
 def speakers_place(before: str, after: str) -> bool:
     """Whether a place named between ``before`` and ``after`` is where the people quoted are: "security officials in
     Islamabad said", "diplomats in Kabul told Reuters"."""
-    return bool(_SPEAKERS_BEFORE.search(before) and _SPEAKERS_AFTER.match(after))
+    return bool(_SPEAKERS_AFTER.match(after) and _SPEAKERS_BEFORE.search(before))  # the anchored test first
 
 
 def locative_before(before: str) -> bool:
@@ -341,9 +372,12 @@ def pick_places(text: str, sent_start: int, places: list[dict], cue_start: int, 
     # Where they came from is not where it happened when the place they went to is named with it: "militants
     # trying to cross into North Waziristan from Afghanistan", "infiltrate from Afghanistan into Bajaur".
     if len(pool) > 1:
-        pool = [p for p in pool if not any(_ORIGIN_OF.fullmatch(text, q["end"], p["start"]) or
-                                           _ORIGIN_TO.fullmatch(text, p["end"], q["start"]) for q in pool if q is not p)
-                or not _FROM_BEFORE.search(text, max(sent_start, p["start"] - 12), p["start"])]
+        origins = [p for p in pool if text.find("rom", max(sent_start, p["start"] - 12), p["start"]) >= 0
+                   and _FROM_BEFORE.search(text, max(sent_start, p["start"] - 12), p["start"])]
+        gone = [p for p in origins if any(_ORIGIN_OF.fullmatch(text, q["end"], p["start"]) or
+                                          _ORIGIN_TO.fullmatch(text, p["end"], q["start"]) for q in pool if q is not p)]
+        if gone:
+            pool = [p for p in pool if not any(p is g for g in gone)]
     best = min(pool, key=lambda p: (min(abs(p["start"] - cue_end), abs(p["end"] - cue_start)), p["start"]))
     # "in Afghanistan’s eastern Khost province": the more specific place beside the nearest one wins.
     for p in sorted(pool, key=lambda p: p["start"]) if len(pool) > 1 else ():
