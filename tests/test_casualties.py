@@ -433,3 +433,13 @@ def test_an_aside_between_commas_and_civilian_office_holders():
         ("A civil judge who was kidnapped", "kidnapped", "civilians", 1.0)]
     assert _read("Two customs officials were shot dead by unidentified gunmen.") == [
         ("Two customs officials were shot dead", "killed", "civilians", 2.0)]
+
+
+def test_two_victim_nouns_joined_are_one_group_of_their_common_category():
+    assert _read("The military said 14 soldiers and policemen were martyred in the overnight attacks.") == [
+        ("14 soldiers and policemen were martyred", "killed", "security_forces", 14.0)]
+    assert _read("The blast killed 12 soldiers and civilians.") == [  # no common category: "people"
+        ("killed 12 soldiers and civilians", "killed", "people", 12.0)]
+    assert _read("Two journalists, a cameraman and a photographer, were also among those killed.") == [
+        ("Two journalists, a cameraman and a photographer, were also among those killed", "killed", "civilians",
+         2.0)]

@@ -185,6 +185,8 @@ def test_where_the_wounded_were_treated_is_not_where_it_happened():
     assert care_place("and were taken to hospitals in ", " and Peshawar.")
     assert care_place("were rushed to two hospitals in ", ",")
     assert not care_place("a suicide attack on a hospital in ", " killed 70")  # the hospital is where it happened
+    assert not care_place("The death toll from Monday's suicide bombing at ", "'s Civil Hospital rose to 70")
+    assert care_place("the wounded are at ", "'s Civil Hospital")
 
 
 def test_where_the_speakers_are_is_not_where_it_happened():
@@ -299,3 +301,24 @@ def test_a_finite_cue_with_a_look_ahead_is_checked_on_its_hits():
     assert kinds("the strikes late on tuesday hit several villages") == [("strikes", "airstrike")]
     assert kinds("the strikes were called off by the traders") == []  # no hit, no kill: not an air strike
     assert kinds("the strikes on ttp hideouts") == [("strikes on", "airstrike")]  # the longer cue still wins
+
+
+def test_where_people_come_from_is_not_where_it_happened():
+    from conflictlens.lexicon import load_lexicon
+    from conflictlens.places import find_place_mentions
+    from conflictlens.text import sentence_spans
+
+    text = ("Armed men blocked a highway in Balochistan's Musakhel district on Monday and shot dead 23 people, most "
+            "of them from Punjab, officials said.")
+    places = find_place_mentions(text, sentence_spans(text), load_lexicon(None))
+    start = text.index("shot dead")
+    assert [p["place_id"] for p in events.pick_places(text, 0, places, start, start + 9)] == ["musakhel"]
+
+
+def test_a_quadcopter_that_drops_an_explosive_is_an_air_strike():
+    from conflictlens.events import compile_rules, cue_matches
+    from conflictlens.lexicon import load_lexicon
+
+    rules = compile_rules(load_lexicon(None).raw["events"])
+    low = "four children were killed when a quadcopter dropped an explosive on a house"
+    assert [(low[s:e], k) for s, e, k in cue_matches(low, rules)] == [("quadcopter dropped", "airstrike")]

@@ -19,15 +19,14 @@ UNSEEN = paths.TESTS / "data" / "unseen"
 def incidents(tmp_path_factory):
     tables = extract(UNSEEN, tmp_path_factory.mktemp("unseen"))
     inc = tables.incidents
-    out: dict = {}
-    # by place; a place's later incidents by place and day ("Bannu 2025-04-15")
-    for row in inc[inc["killed"] > 0].sort_values(["date_start", "incident_id"]).to_dict("records"):
-        out[row["place"] if row["place"] not in out else f"{row['place']} {row['date_start']}"] = row
-    return out
+    rows = inc[inc["killed"] > 0].to_dict("records")
+    places = [r["place"] for r in rows]
+    # by place; a place with incidents of several reports by place and day ("Bannu 2025-04-15")
+    return {r["place"] if places.count(r["place"]) == 1 else f"{r['place']} {r['date_start']}": r for r in rows}
 
 
 def test_quetta_station_at_least_26_killed_62_injured(incidents):
-    q = incidents["Quetta"]
+    q = incidents["Quetta 2024-11-09"]
     assert (q["kind"], q["date_start"], q["admin1"]) == ("suicide_bombing", "2024-11-09", "Balochistan")
     assert (q["killed"], q["killed_low"], q["injured"]) == (26, 26, 62)
     assert q["killed_high"] is None or q["killed_high"] != q["killed_high"]  # "at least": no upper bound
@@ -36,14 +35,14 @@ def test_quetta_station_at_least_26_killed_62_injured(incidents):
 
 
 def test_bannu_categories_add_up(incidents):
-    b = incidents["Bannu"]
+    b = incidents["Bannu 2025-03-04"]
     assert b["date_start"] == "2025-03-04"  # "on Tuesday" before a Wednesday 5 March stamp
     assert json.loads(b["killed_by_category"]) == {"civilians": 13, "militants": 16, "security_forces": 5}
     assert (b["killed"], b["injured"]) == (34, 32)
 
 
 def test_train_siege_hostages_are_not_counted_twice(incidents):
-    (j,) = [v for k, v in incidents.items() if v["admin1"] == "Balochistan" and k != "Quetta"]
+    (j,) = [v for v in incidents.values() if v["admin1"] == "Balochistan" and v["date_start"] == "2025-03-11"]
     assert json.loads(j["killed_by_category"]) == {"civilians": 21, "militants": 33, "security_forces": 4}
     # Stormed on Tuesday 11 March, siege ended on Wednesday: the incident spans both days.
     assert (j["date_start"], j["date_end"], j["date_precision"]) == ("2025-03-11", "2025-03-12", "day")
@@ -148,3 +147,27 @@ def test_torkham_clash_closure_and_jirga(tables):
     assert set(inc.loc[inc["date_start"] == "2025-03-15", "kind"]) == {"ceasefire"}  # the jirga's truce, Saturday
     cas = tables.casualties
     assert not cas["surface"].str.contains("days|trucks|dollars").any()
+
+
+def test_musakhel_highway_killings_placed_where_they_happened(incidents, tables):
+    m = incidents["Musakhel"]  # "23 people, most of them from Punjab": Punjab is where they came from
+    assert (m["date_start"], m["admin1"], m["killed"]) == ("2024-08-26", "Balochistan", 23)
+    assert "Punjab" not in incidents
+    # "14 soldiers and policemen were martyred in the overnight attacks and 21 terrorists were killed"
+    cas = tables.casualties
+    both = cas[cas["surface"] == "14 soldiers and policemen were martyred"]
+    assert both[["best", "category"]].values.tolist() == [[14, "security_forces"]]
+    assert not cas["surface"].str.contains("vehicles").any()
+
+
+def test_a_quadcopter_strike_on_a_house_in_mir_ali(incidents):
+    q = incidents["Mir Ali"]
+    assert (q["kind"], q["date_start"], q["killed"]) == ("airstrike", "2025-05-19", 5)
+    assert json.loads(q["killed_by_category"]) == {"civilians": 5}  # "Four children and a woman"
+
+
+def test_quetta_hospital_bombing_in_quetta_with_its_named_dead(incidents):
+    h = incidents["Quetta 2016-08-08"]
+    assert (h["date_start"], h["killed"], h["injured"]) == ("2016-08-08", 70, 100)
+    # "Two journalists ... were also among those killed": a part of the 70
+    assert json.loads(h["killed_by_category"]) == {"civilians": 2, "people": 68}

@@ -85,7 +85,9 @@ _PLURAL_WORDS = frozenset("people police personnel troops children women taliban
 _SINGULAR_VICTIM = alternation([v for v in _VICTIMS if not (v.split()[-1] in _PLURAL_WORDS or v.endswith(("s", "men")))])
 _MOD = rf"(?:(?!(?:{_STOP}){_END})(?![0-9])[\w’'\-]++|[0-9]+[{_DASHES}]years?[{_DASHES}]olds?)"  # "23-year-old"
 _MODS = rf"{_MOD}(?:{_SP}{_MOD}){{0,2}}"
-_NP = rf"(?:{_SP}of(?:{_SP}(?:the|these|those))?)?(?:{_SP}(?P<mods>{_MODS}))?{_SP}(?P<victim>{_VICTIM}){_END}"
+# victims of two nouns joined: "14 soldiers and policemen were martyred" (their category: the nouns' common one)
+_NP = (rf"(?:{_SP}of(?:{_SP}(?:the|these|those))?)?(?:{_SP}(?P<mods>{_MODS}))?"
+       rf"{_SP}(?P<victim>(?:{_VICTIM})(?:{_END}{_SP}(?:and|or){_SP}(?:{_VICTIM}))?){_END}")
 _THEM = rf"(?P<them>{_SP}of{_SP}(?:them|those|whom){_END})"
 _AUX = alternation([*_LEX["passive_aux"], *_LEX["perfect_aux"]])
 _ADV = rf"(?:{_SP}(?!not\b|never\b)(?:{alternation(_LEX['adverbs'])}|\w+ly){_END}){{0,2}}"
@@ -187,7 +189,9 @@ class _Grammar:
         groups = rf"(?P<status>{alternation(_GROUP_NOUNS)})"
         self.of_the_group = c(rf"{_SP}of{_SP}the{_SP}{groups}{_SP}(?:were|was|are|included){_NP}")
         self.group_np = c(rf"(?:{_SP}(?:were|was|are))?{_NP}")  # after "Of the dead," and the number: "12 were soldiers"
-        self.among_the_group = c(rf"{_NP}{_SP}(?:were|was|are){_SP}(?:also{_SP})?among{_SP}the{_SP}{groups}{_END}")
+        # "Two journalists, a cameraman and a photographer, were also among those killed"
+        self.among_the_group = c(rf"{_NP}(?:[^\S\n]*,[^,.;:!?\n]{{1,100}}?,)?{_SP}(?:were|was|are){_SP}(?:also{_SP})?"
+                                 rf"among{_SP}(?:the|those){_SP}{groups}{_END}")
         self.group_before = _WordsBefore(
             rf"(?<![\w’'\-])(?:among|of){_SP}the{_SP}{groups}[^\S\n]*,?{_SP}(?:(?:were|was|are|included){_SP})?"
             rf"(?:(?:at{_SP}least|some|about|nearly){_SP})?$", _last_words(["were", "was", "are", "included", "least",
@@ -490,11 +494,15 @@ class _Hit:
     person: bool = False
 
 
+_JOINED = re.compile(r" (?:and|or) ")
+
+
 def _category(victim: str | None, mods: str | None) -> str | None:
     """The victims' category from their noun, a modifier deciding a "people" noun ("militant commanders")."""
     if victim is None:
         return None
-    cat = _VICTIMS[_norm(victim)]
+    cats = {_VICTIMS[v] for v in _JOINED.split(_norm(victim))}
+    cat = cats.pop() if len(cats) == 1 else "people"
     if cat == "people":
         return _category_from_mods(mods) or cat
     return cat

@@ -56,10 +56,19 @@ _SPEAKERS_BEFORE = re.compile(r"\b(?:officials?|sources?|spokes(?:man|woman|pers
 _SPEAKERS_AFTER = re.compile(r"(?:[^\S\n]*,)?(?:[^\S\n]+(?:also|had|have|has|later|privately|separately|however|"
                              r"on\s+\w+),?){0,2}[^\S\n]+(?:said|say|says|told|confirmed|claimed|added|stated|"
                              r"insisted|maintained|believe|believed)\b", re.IGNORECASE)
+# Where people come from is not where it happened: "shot dead 23 people, most of them from Punjab", "labourers
+# hailing from Sindh".
+_PEOPLE_FROM = re.compile(r"\b(?:them|whom|people|persons|men|women|labou?rers|workers|passengers|travell?ers|"
+                          r"pilgrims|residents|natives|nationals|citizens|migrants|hailing|hailed|hail|belonging|"
+                          r"belonged|originally)\s+from\s+(?:the\s+)?$", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 _ORIGIN_OF = re.compile(r"\s+from\s+(?:the\s+)?", re.IGNORECASE)      # "into <there> from <origin>"
 _ORIGIN_TO = re.compile(r"\s+(?:in)?to\s+(?:the\s+)?", re.IGNORECASE)  # "from <origin> into <there>"
 _SAID = re.compile(r"\b(?:said|says|say|told|added|claimed|confirmed|stated|insisted)\b")
+# A hospital named after the place is where the wounded are only if the words before speak of care: "the suicide
+# bombing at Quetta's Civil Hospital" happened there.
+_CARE_CONTEXT = re.compile(r"\b(?:treated|treatment|admitted|shifted|moved|rushed|brought|transferred|airlifted|evacuated|"
+                           r"referred|taken|receiving|hospitali[sz]ed|doctors?|injured|wounded)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s*")
 SPAN_DAYS = 3  # a violent happening's dates in one sentence at most this far apart are one span
 
@@ -303,14 +312,14 @@ def _locative(text: str, sent_start: int, p: dict, memo: dict[int, bool]) -> boo
         before = text[max(sent_start, p["start"] - 48) : p["start"]]
         after = text[p["end"] : p["end"] + 40]
         flag = memo[id(p)] = locative_before(before) and not care_place(before, after) \
-            and not speakers_place(before, after)
+            and not speakers_place(before, after) and not _PEOPLE_FROM.search(before)
     return flag
 
 
 def care_place(before: str, after: str) -> bool:
     """Whether a place named between ``before`` and ``after`` is where the wounded were taken or treated:
     "shifted to Peshawar", "treated in Quetta hospitals", "admitted to Lady Reading Hospital"."""
-    return bool(_CARE_BEFORE.search(before) or _CARE_AFTER.match(after))
+    return bool(_CARE_BEFORE.search(before) or _CARE_AFTER.match(after) and _CARE_CONTEXT.search(before))
 
 
 def speakers_place(before: str, after: str) -> bool:
