@@ -312,7 +312,7 @@ def _locative(text: str, sent_start: int, p: dict, memo: dict[int, bool]) -> boo
         before = text[max(sent_start, p["start"] - 48) : p["start"]]
         after = text[p["end"] : p["end"] + 40]
         flag = memo[id(p)] = locative_before(before) and not care_place(before, after) \
-            and not speakers_place(before, after) and not _PEOPLE_FROM.search(before)
+            and not speakers_place(before, after) and not ("rom" in before[-10:] and _PEOPLE_FROM.search(before))
     return flag
 
 
