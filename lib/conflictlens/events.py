@@ -42,8 +42,10 @@ REPORTING = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|con
                        r"interview|press\s+release|briefing|communiqu[eé])\s+$")
 LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)$")
 # Where the wounded were taken is not where it happened: "treated in Quetta hospitals", "shifted to Peshawar".
-_CARE_BEFORE = re.compile(r"\b(?:(?:taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|"
-                          r"treated|treatment)\s+(?:to|in|at)\s+(?:(?:the|a|an)\s+)?(?:(?:[\w-]+\s+){0,2}?(?:hospitals?|"
+_CARE_VERBS = ("taken|shifted|moved|rushed|brought|transferred|airlifted|evacuated|referred|admitted|treated|"
+               "treatment")
+_CARE_BEFORE = re.compile(rf"\b(?:(?:{_CARE_VERBS})\s+(?:to|in|at)\s+(?:(?:the|a|an)\s+)?(?:(?:[\w-]+\s+){{0,2}}?"
+                          r"(?:hospitals?|"
                           r"health\s+facilities|medical\s+facilities)\s+(?:in|at)\s+)?)$", re.IGNORECASE)
 _CARE_AFTER = re.compile(r"(?:[’']s)?(?:\s+(?:(?-i:[A-Z])[\w-]*|city|civil|district|main|government|military|combined|"
                          r"general|teaching|provincial|headquarters)){0,3}\s+(?:hospitals?|cmh|medical\s+(?:complex|"
@@ -53,9 +55,10 @@ _CARE_AFTER = re.compile(r"(?:[’']s)?(?:\s+(?:(?-i:[A-Z])[\w-]*|city|civil|dis
 _SPEAKERS_BEFORE = re.compile(r"\b(?:officials?|sources?|spokes(?:man|woman|person)|diplomats?|analysts?|correspondents?|"
                               r"reporters?|journalists?|observers?|experts?|ministers?|ministry)\s+(?:based\s+)?"
                               r"(?:in|from)\s+$", re.IGNORECASE)
+_SPEECH_VERBS = "said|say|says|told|confirmed|claimed|added|stated|insisted"
 _SPEAKERS_AFTER = re.compile(r"(?:[^\S\n]*,)?(?:[^\S\n]+(?:also|had|have|has|later|privately|separately|however|"
-                             r"on\s+\w+),?){0,2}[^\S\n]+(?:said|say|says|told|confirmed|claimed|added|stated|"
-                             r"insisted|maintained|believe|believed)\b", re.IGNORECASE)
+                             rf"on\s+\w+),?){{0,2}}[^\S\n]+(?:{_SPEECH_VERBS}|maintained|believe|believed)\b",
+                             re.IGNORECASE)
 # Where people come from is not where it happened: "shot dead 23 people, most of them from Punjab", "labourers
 # hailing from Sindh".
 _PEOPLE_FROM = re.compile(r"\b(?:them|whom|people|persons|men|women|labou?rers|workers|passengers|travell?ers|"
@@ -64,11 +67,10 @@ _PEOPLE_FROM = re.compile(r"\b(?:them|whom|people|persons|men|women|labou?rers|w
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 _ORIGIN_OF = re.compile(r"\s+from\s+(?:the\s+)?", re.IGNORECASE)      # "into <there> from <origin>"
 _ORIGIN_TO = re.compile(r"\s+(?:in)?to\s+(?:the\s+)?", re.IGNORECASE)  # "from <origin> into <there>"
-_SAID = re.compile(r"\b(?:said|says|say|told|added|claimed|confirmed|stated|insisted)\b")
+_SAID = re.compile(rf"\b(?:{_SPEECH_VERBS})\b")
 # A hospital named after the place is where the wounded are only if the words before speak of care: "the suicide
 # bombing at Quetta's Civil Hospital" happened there.
-_CARE_CONTEXT = re.compile(r"\b(?:treated|treatment|admitted|shifted|moved|rushed|brought|transferred|airlifted|evacuated|"
-                           r"referred|taken|receiving|hospitali[sz]ed|doctors?|injured|wounded)\b", re.IGNORECASE)
+_CARE_CONTEXT = re.compile(rf"\b(?:{_CARE_VERBS}|receiving|hospitali[sz]ed|doctors?|injured|wounded)\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s*")
 SPAN_DAYS = 3  # a violent happening's dates in one sentence at most this far apart are one span
 
